@@ -1,0 +1,273 @@
+// The rmis command: thin subcommands that wire the outside world (files,
+// clock, store) to the layers and choose exit codes, in one place.
+//
+// Exit codes (docs/cli.md):
+//   0  success
+//   1  the store or the system failed (I/O, a corrupt store, a bug)
+//   2  the command line is wrong (unknown option, bad value)
+//   3  the input has problems: nothing was stored (import)
+//   4  something named does not exist (no store at that path)
+//   5  conflict (a store already exists where init would create one)
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "analysis/report.h"
+#include "cli/render.h"
+#include "exchange/csv/dataset_reader.h"
+#include "exchange/json/report_json.h"
+#include "reference/countries.h"
+#include "store/store.h"
+
+namespace rmis::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitRejected = 3;
+constexpr int kExitNotFound = 4;
+constexpr int kExitConflict = 5;
+
+int ExitCodeFor(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kInvalidArgument: return kExitUsage;
+    case ErrorCode::kNotFound: return kExitNotFound;
+    case ErrorCode::kConflict: return kExitConflict;
+    default: return kExitFailure;
+  }
+}
+
+int Report(const Error& error) {
+  std::cerr << "rmis: " << error.message << "\n";
+  return ExitCodeFor(error);
+}
+
+ledger::Instant Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+store::StoreEnvironment Environment() {
+  return store::StoreEnvironment{Now, reference::IsCountryAlpha3};
+}
+
+std::string DefaultDb() {
+  const char* env = std::getenv("RMIS_DB");
+  return env && *env ? env : "rmis.db";
+}
+
+// Validators for CLI11 options.
+const auto kDateCheck = CLI::Validator(
+    [](std::string& text) {
+      auto date = ledger::ParseDate(text);
+      return date ? std::string() : date.error().message;
+    },
+    "YYYY-MM-DD");
+
+struct ReportArgs {
+  std::string db;
+  int year = 0;
+  std::string as_of;
+  std::string known_at;
+  std::string basis = "gross";
+  std::string format = "text";
+  int top = 10;
+};
+
+struct EntriesArgs {
+  std::string db;
+  std::string donor, fund, kind, from, to, region, appeal, event, settles;
+  int year = 0;
+  int64_t limit = 0;
+  int64_t after = 0;
+  std::string format = "text";
+};
+
+int RunInit(const std::string& db) {
+  auto store = store::OpenStore(db, store::OpenMode::kCreate, Environment());
+  if (!store) return Report(store.error());
+  auto migrations = (*store)->Migrations();
+  if (!migrations) return Report(migrations.error());
+  std::cout << "Created the store " << db << " (schema version "
+            << (migrations->empty() ? 0 : migrations->back().version) << ", "
+            << migrations->size() << " migrations applied).\n";
+  return kExitOk;
+}
+
+int RunImport(const std::string& db, const std::string& directory) {
+  auto store = store::OpenStore(db, store::OpenMode::kExisting, Environment());
+  if (!store) return Report(store.error());
+  exchange::DatasetRead read = exchange::ReadDatasetDirectory(directory);
+  std::vector<ledger::Problem> problems = std::move(read.problems);
+  bool truncated = false;
+  store::ImportResult result;
+  if (problems.empty()) {
+    auto imported = (*store)->Import(read.dataset, directory);
+    if (!imported) return Report(imported.error());
+    result = std::move(*imported);
+    problems = std::move(result.problems);
+    truncated = result.truncated;
+  }
+  if (!problems.empty()) {
+    for (const auto& problem : problems) {
+      std::cerr << ledger::FormatProblem(problem) << "\n";
+    }
+    std::cerr << "rmis: " << problems.size() << (truncated ? "+" : "")
+              << (problems.size() == 1 ? " problem" : " problems")
+              << "; nothing was imported, the store is unchanged.\n";
+    return kExitRejected;
+  }
+  std::cout << "Imported " << directory << ": " << result.added << " records added ("
+            << result.entries_added << " entries), " << result.unchanged
+            << " already stored.\n";
+  return kExitOk;
+}
+
+int RunReport(const ReportArgs& args) {
+  analysis::ReportOptions options;
+  options.year = args.year;
+  if (args.as_of.empty()) {
+    options.snapshot.as_of = ledger::Date{static_cast<int32_t>(Now() / 86400)};
+  } else {
+    options.snapshot.as_of = *ledger::ParseDate(args.as_of);
+  }
+  if (!args.known_at.empty()) {
+    auto instant = ledger::ParseInstant(args.known_at);
+    if (!instant) return Report(Error{ErrorCode::kInvalidArgument, "--known-at: " + instant.error().message});
+    // A date alone means "by the end of that day".
+    options.snapshot.known_at = args.known_at.size() == 10 ? *instant + 86399 : *instant;
+  }
+  options.basis = args.basis == "net" ? analysis::Basis::kNet : analysis::Basis::kGross;
+  options.top_n = args.top;
+  auto store = store::OpenStore(args.db, store::OpenMode::kExisting, Environment());
+  if (!store) return Report(store.error());
+  auto ledger = (*store)->LoadLedger();
+  if (!ledger) return Report(ledger.error());
+  analysis::Report report = analysis::ComputeReport(*ledger, options);
+  if (args.format == "json") {
+    std::cout << exchange::ReportToJson(report).dump(2) << "\n";
+  } else if (args.format == "csv") {
+    std::cout << ReportToCsv(report);
+  } else {
+    std::cout << ReportToText(report);
+  }
+  return kExitOk;
+}
+
+int RunEntries(const EntriesArgs& args) {
+  store::EntryFilter filter;
+  filter.donor = args.donor;
+  filter.fund = args.fund;
+  if (!args.kind.empty()) filter.kind = ledger::ParseEntryKind(args.kind);
+  if (!args.from.empty()) filter.from = *ledger::ParseDate(args.from);
+  if (!args.to.empty()) filter.to = *ledger::ParseDate(args.to);
+  if (args.year) filter.attributed_year = args.year;
+  if (!args.region.empty()) filter.region = ledger::ParseRegion(args.region);
+  filter.appeal = args.appeal;
+  filter.event = args.event;
+  filter.settles = args.settles;
+  filter.limit = args.limit;
+  filter.after_seq = args.after;
+  auto store = store::OpenStore(args.db, store::OpenMode::kExisting, Environment());
+  if (!store) return Report(store.error());
+  auto entries = (*store)->ListEntries(filter);
+  if (!entries) return Report(entries.error());
+  if (args.format == "json") {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& item : *entries) list.push_back(exchange::EntryToJson(item.entry));
+    std::cout << list.dump(2) << "\n";
+  } else if (args.format == "csv") {
+    std::cout << EntriesToCsv(*entries);
+  } else {
+    std::cout << EntriesToText(*entries);
+  }
+  return kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"rmis: the resource mobilization information system.\n"
+               "An append-only ledger of pledges, receipts and expectations, and the\n"
+               "report on income against target, donors, regions, forecast, appeals and\n"
+               "pledging events. Exit codes: 0 ok, 1 store or system failure, 2 bad\n"
+               "command line, 3 input rejected (nothing stored), 4 not found, 5 conflict."};
+  app.require_subcommand(1);
+  std::string db = DefaultDb();
+  const std::string db_help = "the store: an SQLite file path (default: $RMIS_DB or ./rmis.db)";
+
+  auto* init = app.add_subcommand("init", "Create an empty store, with its schema migrations applied");
+  init->add_option("--db", db, db_help);
+
+  std::string directory;
+  auto* import = app.add_subcommand(
+      "import", "Load a dataset directory (docs/data-format.md): all of it, or nothing");
+  import->add_option("--db", db, db_help);
+  import->add_option("directory", directory, "the dataset directory")->required()->check(CLI::ExistingDirectory);
+
+  ReportArgs report_args;
+  auto* report = app.add_subcommand("report", "Print the resource mobilization report for a year");
+  report->add_option("--db", db, db_help);
+  report->add_option("--year", report_args.year, "the year to report on")->required()->check(CLI::Range(1900, 2200));
+  report->add_option("--as-of", report_args.as_of, "count what happened up to this date (default: today)")
+      ->check(kDateCheck);
+  report->add_option("--known-at", report_args.known_at,
+                     "count only what had been recorded by this date or UTC time (YYYY-MM-DDTHH:MM:SSZ)");
+  report->add_option("--basis", report_args.basis, "share of target on gross income or net of prior-year money")
+      ->check(CLI::IsMember({"gross", "net"}))
+      ->capture_default_str();
+  report->add_option("--format", report_args.format, "text, json or csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->capture_default_str();
+  report->add_option("--top", report_args.top, "how many contributors to rank per fund")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+
+  EntriesArgs entries_args;
+  auto* entries = app.add_subcommand("entries", "List ledger entries, to check a figure");
+  entries->add_option("--db", db, db_help);
+  entries->add_option("--donor", entries_args.donor, "donor id");
+  entries->add_option("--fund", entries_args.fund, "fund id");
+  entries->add_option("--kind", entries_args.kind, "entry kind")
+      ->check(CLI::IsMember({"pledge", "receipt", "expected", "write_off", "reversal"}));
+  entries->add_option("--from", entries_args.from, "value date on or after")->check(kDateCheck);
+  entries->add_option("--to", entries_args.to, "value date on or before")->check(kDateCheck);
+  entries->add_option("--year", entries_args.year, "attributed year");
+  entries->add_option("--region", entries_args.region, "region")
+      ->check(CLI::IsMember({"africa", "arab_states", "asia_pacific", "europe",
+                             "latin_america_caribbean", "global"}));
+  entries->add_option("--appeal", entries_args.appeal, "appeal id");
+  entries->add_option("--event", entries_args.event, "event id");
+  entries->add_option("--settles", entries_args.settles, "entries that settle this pledge");
+  entries->add_option("--limit", entries_args.limit, "at most this many");
+  entries->add_option("--after", entries_args.after, "only entries stored after this sequence number");
+  entries->add_option("--format", entries_args.format, "text, json or csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (*init) return RunInit(db);
+  if (*import) return RunImport(db, directory);
+  if (*report) {
+    report_args.db = db;
+    return RunReport(report_args);
+  }
+  if (*entries) {
+    entries_args.db = db;
+    return RunEntries(entries_args);
+  }
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace rmis::cli
+
+int main(int argc, char** argv) { return rmis::cli::Main(argc, argv); }

@@ -1,0 +1,432 @@
+// Dataset files to records (see dataset_reader.h and docs/data-format.md).
+#include "exchange/csv/dataset_reader.h"
+
+#include <charconv>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "exchange/csv/csv_reader.h"
+#include "money/money.h"
+
+namespace rmis::exchange {
+namespace {
+
+using ledger::Problem;
+
+struct Column {
+  std::string name;
+  bool required;
+};
+
+struct Schema {
+  std::string file;
+  std::vector<Column> columns;
+};
+
+// One row, with its fields found by column name and problems placed on the
+// row's line.
+class Row {
+ public:
+  Row(const std::string& file, int64_t line, const std::map<std::string, size_t>& index,
+      const std::vector<std::string>& fields, std::vector<Problem>& problems)
+      : file_(file), line_(line), index_(index), fields_(fields), problems_(problems) {}
+
+  // The field's text, "" when the column is absent or the field empty.
+  const std::string& Get(const std::string& column) const {
+    static const std::string kEmpty;
+    auto it = index_.find(column);
+    return it == index_.end() ? kEmpty : fields_[it->second];
+  }
+  // The field's text; a problem if it is empty.
+  const std::string& Required(const std::string& column) {
+    const std::string& value = Get(column);
+    if (value.empty()) Bad(column, "is required");
+    return value;
+  }
+  void Bad(const std::string& column, std::string message) {
+    problems_.push_back(Problem{file_, line_, column, std::move(message)});
+    ok_ = false;
+  }
+  std::string Id(const std::string& column, bool required) {
+    const std::string& value = required ? Required(column) : Get(column);
+    if (!value.empty() && !ledger::IsValidId(value)) {
+      Bad(column, "\"" + value + "\" is not an identifier (1 to 64 letters, digits, _ - . :)");
+    }
+    return value;
+  }
+  ledger::Date Date(const std::string& column) {
+    const std::string& text = Required(column);
+    if (text.empty()) return {};
+    auto date = ledger::ParseDate(text);
+    if (!date) {
+      Bad(column, date.error().message);
+      return {};
+    }
+    return *date;
+  }
+  int Year(const std::string& column, bool required) {
+    const std::string& text = required ? Required(column) : Get(column);
+    if (text.empty()) return 0;
+    int year = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), year);
+    if (ec != std::errc() || ptr != text.data() + text.size() || year < 1900 || year > 2200) {
+      Bad(column, "\"" + text + "\" is not a year from 1900 to 2200");
+      return 0;
+    }
+    return year;
+  }
+  int64_t UsdCents(const std::string& column) {
+    const std::string& text = Required(column);
+    if (text.empty()) return 0;
+    auto cents = money::ParseUsdCents(text);
+    if (!cents) {
+      Bad(column, cents.error().message);
+      return 0;
+    }
+    return *cents;
+  }
+  template <typename Enum>
+  Enum Choice(const std::string& column, std::optional<Enum> (*parse)(std::string_view),
+              const char* choices, bool required) {
+    const std::string& text = required ? Required(column) : Get(column);
+    if (text.empty() && required) return Enum{};
+    auto value = parse(text);
+    if (!value) {
+      Bad(column, "\"" + text + "\" is not one of " + choices);
+      return Enum{};
+    }
+    return *value;
+  }
+  bool ok() const { return ok_; }
+  const std::string& file() const { return file_; }
+  int64_t line() const { return line_; }
+
+ private:
+  const std::string& file_;
+  int64_t line_;
+  const std::map<std::string, size_t>& index_;
+  const std::vector<std::string>& fields_;
+  std::vector<Problem>& problems_;
+  bool ok_ = true;
+};
+
+const std::vector<Schema>& Schemas() {
+  static const std::vector<Schema> schemas = {
+      {"donors.csv",
+       {{"id", true}, {"name", true}, {"type", true}, {"country", true}, {"name_ar", false},
+        {"name_zh", false}, {"name_fr", false}, {"name_ru", false}, {"name_es", false}}},
+      {"funds.csv", {{"id", true}, {"name", true}, {"category", true}}},
+      {"targets.csv",
+       {{"fund", true}, {"year_from", true}, {"year_to", true}, {"amount_usd", true},
+        {"decided_on", true}, {"note", true}}},
+      {"appeals.csv",
+       {{"id", true}, {"name", true}, {"requirement_usd", true}, {"countries", true},
+        {"launched_on", true}}},
+      {"events.csv", {{"id", true}, {"name", true}, {"held_on", true}}},
+      {"rates.csv", {{"currency", true}, {"month", true}, {"units_per_usd", true}}},
+      {"entries.csv",
+       {{"id", true}, {"kind", true}, {"donor", true}, {"fund", true}, {"amount", true},
+        {"currency", true}, {"value_date", true}, {"recorded_at", false},
+        {"attributed_year", false}, {"region", false}, {"country", false},
+        {"programme", false}, {"appeal", false}, {"channel", false}, {"event", false},
+        {"settles", false}, {"reverses", false}, {"probability", false}, {"note", false}}},
+  };
+  return schemas;
+}
+
+constexpr const char* kDonorTypes =
+    "member_state, regional_organization, un_entity, multilateral_fund, foundation, "
+    "private_sector, subnational_government, individual, other";
+constexpr const char* kRegions =
+    "africa, arab_states, asia_pacific, europe, latin_america_caribbean, global";
+
+void ParseDonor(Row& row, ledger::Dataset& out) {
+  ledger::Donor donor;
+  donor.id = row.Id("id", true);
+  donor.name = row.Required("name");
+  donor.type = row.Choice<ledger::DonorType>("type", ledger::ParseDonorType, kDonorTypes, true);
+  donor.country = row.Get("country");
+  for (size_t i = 0; i < std::size(ledger::kNameLanguages); ++i) {
+    donor.names[i] = row.Get("name_" + std::string(ledger::kNameLanguages[i]));
+  }
+  if (row.ok()) out.donors.push_back({std::move(donor), {row.file(), row.line()}});
+}
+
+void ParseFund(Row& row, ledger::Dataset& out) {
+  ledger::Fund fund;
+  fund.id = row.Id("id", true);
+  fund.name = row.Required("name");
+  fund.category = row.Choice<ledger::FundCategory>(
+      "category", ledger::ParseFundCategory, "core, earmarked, technical_cooperation", true);
+  if (row.ok()) out.funds.push_back({std::move(fund), {row.file(), row.line()}});
+}
+
+void ParseTarget(Row& row, ledger::Dataset& out) {
+  ledger::Target target;
+  target.fund = row.Id("fund", true);
+  target.year_from = row.Year("year_from", true);
+  target.year_to = row.Year("year_to", true);
+  target.amount_cents = row.UsdCents("amount_usd");
+  target.decided_on = row.Date("decided_on");
+  target.note = row.Get("note");
+  if (row.ok()) out.targets.push_back({std::move(target), {row.file(), row.line()}});
+}
+
+void ParseAppeal(Row& row, ledger::Dataset& out) {
+  ledger::Appeal appeal;
+  appeal.id = row.Id("id", true);
+  appeal.name = row.Required("name");
+  appeal.requirement_cents = row.UsdCents("requirement_usd");
+  const std::string& countries = row.Get("countries");
+  if (!countries.empty()) {
+    auto [ptr, ec] = std::from_chars(countries.data(), countries.data() + countries.size(),
+                                     appeal.countries);
+    if (ec != std::errc() || ptr != countries.data() + countries.size() || appeal.countries < 0) {
+      row.Bad("countries", "\"" + countries + "\" is not a number of countries");
+    }
+  }
+  appeal.launched_on = row.Date("launched_on");
+  if (row.ok()) out.appeals.push_back({std::move(appeal), {row.file(), row.line()}});
+}
+
+void ParseEvent(Row& row, ledger::Dataset& out) {
+  ledger::Event event;
+  event.id = row.Id("id", true);
+  event.name = row.Required("name");
+  event.held_on = row.Date("held_on");
+  if (row.ok()) out.events.push_back({std::move(event), {row.file(), row.line()}});
+}
+
+void ParseRate(Row& row, ledger::Dataset& out) {
+  ledger::RateRecord rate;
+  rate.currency = row.Required("currency");
+  if (!rate.currency.empty() && !money::FindCurrency(rate.currency)) {
+    row.Bad("currency", "unknown currency \"" + rate.currency + "\" (ISO 4217)");
+  }
+  const std::string& month = row.Required("month");
+  if (!month.empty()) {
+    auto parsed = ledger::ParseMonth(month);
+    if (parsed) {
+      rate.month = *parsed;
+    } else {
+      row.Bad("month", parsed.error().message);
+    }
+  }
+  rate.units_per_usd = row.Required("units_per_usd");
+  if (!rate.units_per_usd.empty()) {
+    if (auto parsed = money::Rate::Parse(rate.units_per_usd); !parsed) {
+      row.Bad("units_per_usd", parsed.error().message);
+    }
+  }
+  if (row.ok()) out.rates.push_back({std::move(rate), {row.file(), row.line()}});
+}
+
+void ParseEntry(Row& row, ledger::Dataset& out) {
+  ledger::Entry entry;
+  entry.id = row.Id("id", true);
+  entry.kind = row.Choice<ledger::EntryKind>("kind", ledger::ParseEntryKind,
+                                             "pledge, receipt, expected, write_off, reversal", true);
+  entry.donor = row.Id("donor", true);
+  entry.fund = row.Id("fund", true);
+  const std::string& currency = row.Required("currency");
+  const std::string& amount = row.Required("amount");
+  if (!currency.empty() && !money::FindCurrency(currency)) {
+    row.Bad("currency", "unknown currency \"" + currency + "\" (ISO 4217)");
+  } else if (!currency.empty() && !amount.empty()) {
+    auto money = money::Money::Parse(amount, currency);
+    if (!money) {
+      row.Bad("amount", money.error().message);
+    } else if (money->minor_units() <= 0) {
+      row.Bad("amount", "amount must be more than zero");
+    } else {
+      entry.amount = *money;
+    }
+  }
+  entry.value_date = row.Date("value_date");
+  const std::string& recorded = row.Get("recorded_at");
+  if (recorded.empty()) {
+    entry.recorded_at = ledger::StartOfDay(entry.value_date);
+  } else if (auto instant = ledger::ParseInstant(recorded)) {
+    entry.recorded_at = *instant;
+  } else {
+    row.Bad("recorded_at", instant.error().message);
+  }
+  entry.attributed_year = row.Year("attributed_year", false);
+  if (entry.attributed_year == 0) entry.attributed_year = ledger::YearOf(entry.value_date);
+  entry.region = row.Choice<ledger::Region>("region", ledger::ParseRegion, kRegions, false);
+  entry.country = row.Get("country");
+  entry.programme = row.Id("programme", false);
+  entry.appeal = row.Id("appeal", false);
+  entry.channel = row.Choice<ledger::Channel>(
+      "channel", ledger::ParseChannel, "new_contribution, reprogrammed, internal_emergency_fund",
+      false);
+  entry.event = row.Id("event", false);
+  entry.settles = row.Id("settles", false);
+  entry.reverses = row.Id("reverses", false);
+  const std::string& probability = row.Get("probability");
+  if (!probability.empty()) {
+    if (auto ppm = ledger::ParseProbability(probability)) {
+      entry.probability_ppm = *ppm;
+    } else {
+      row.Bad("probability", ppm.error().message);
+    }
+  }
+  entry.note = row.Get("note");
+  if (row.ok()) out.entries.push_back({std::move(entry), {row.file(), row.line()}});
+}
+
+using RowParser = void (*)(Row&, ledger::Dataset&);
+
+RowParser ParserFor(const std::string& file) {
+  static const std::map<std::string, RowParser> parsers = {
+      {"donors.csv", ParseDonor},   {"funds.csv", ParseFund},   {"targets.csv", ParseTarget},
+      {"appeals.csv", ParseAppeal}, {"events.csv", ParseEvent}, {"rates.csv", ParseRate},
+      {"entries.csv", ParseEntry},
+  };
+  return parsers.at(file);
+}
+
+const Schema* FindSchema(const std::string& file) {
+  for (const Schema& schema : Schemas()) {
+    if (schema.file == file) return &schema;
+  }
+  return nullptr;
+}
+
+// Builds the handler that checks the header and parses each row of one file.
+class FileReader {
+ public:
+  FileReader(const Schema& schema, DatasetRead& out)
+      : schema_(schema), parse_(ParserFor(schema.file)), out_(out) {}
+
+  bool operator()(int64_t line, std::vector<std::string>& fields) {
+    if (!have_header_) {
+      have_header_ = true;
+      return ReadHeader(line, fields);
+    }
+    if (fields.size() != header_size_) {
+      out_.problems.push_back(Problem{schema_.file, line, "",
+                                      "the row has " + std::to_string(fields.size()) +
+                                          " fields but the header has " +
+                                          std::to_string(header_size_)});
+      return true;
+    }
+    Row row(schema_.file, line, index_, fields, out_.problems);
+    parse_(row, out_.dataset);
+    return true;
+  }
+  bool have_header() const { return have_header_; }
+
+ private:
+  bool ReadHeader(int64_t line, const std::vector<std::string>& fields) {
+    header_size_ = fields.size();
+    bool ok = true;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const std::string& name = fields[i];
+      bool known = false;
+      for (const Column& column : schema_.columns) known = known || column.name == name;
+      if (!known) {
+        std::string expected;
+        for (const Column& column : schema_.columns) {
+          expected += (expected.empty() ? "" : ", ") + column.name;
+        }
+        out_.problems.push_back(Problem{schema_.file, line, name,
+                                        "unknown column \"" + name + "\" (the columns are " +
+                                            expected + ")"});
+        ok = false;
+      } else if (!index_.emplace(name, i).second) {
+        out_.problems.push_back(
+            Problem{schema_.file, line, name, "column \"" + name + "\" appears twice"});
+        ok = false;
+      }
+    }
+    for (const Column& column : schema_.columns) {
+      if (column.required && !index_.count(column.name)) {
+        out_.problems.push_back(Problem{schema_.file, line, column.name,
+                                        "required column \"" + column.name + "\" is missing"});
+        ok = false;
+      }
+    }
+    return ok;  // a bad header makes every row meaningless: stop
+  }
+
+  const Schema& schema_;
+  RowParser parse_;
+  DatasetRead& out_;
+  std::map<std::string, size_t> index_;
+  size_t header_size_ = 0;
+  bool have_header_ = false;
+};
+
+void CheckNotEmpty(const FileReader& reader, const std::string& file, DatasetRead& out) {
+  if (!reader.have_header()) {
+    out.problems.push_back(
+        Problem{file, 0, "", "the file is empty; it needs at least its header row"});
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& DatasetFileNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list;
+    for (const Schema& schema : Schemas()) list.push_back(schema.file);
+    return list;
+  }();
+  return names;
+}
+
+void ReadDatasetFileText(const std::string& file_name, std::string_view text, DatasetRead& out) {
+  const Schema* schema = FindSchema(file_name);
+  if (schema == nullptr) {
+    out.problems.push_back(Problem{file_name, 0, "", "not a file of the dataset format"});
+    return;
+  }
+  ++out.files;
+  FileReader reader(*schema, out);
+  ReadCsvText(text, file_name, std::ref(reader), out.problems);
+  CheckNotEmpty(reader, file_name, out);
+}
+
+DatasetRead ReadDatasetDirectory(const std::string& directory) {
+  namespace fs = std::filesystem;
+  DatasetRead out;
+  std::error_code error;
+  if (!fs::is_directory(directory, error)) {
+    out.problems.push_back(Problem{directory, 0, "", "not a directory"});
+    return out;
+  }
+  std::set<std::string> known(DatasetFileNames().begin(), DatasetFileNames().end());
+  std::set<std::string> present;
+  for (const auto& item : fs::directory_iterator(directory, error)) {
+    std::string name = item.path().filename().string();
+    if (known.count(name)) {
+      present.insert(name);
+    } else if (item.path().extension() == ".csv") {
+      out.problems.push_back(Problem{name, 0, "",
+                                     "not a file of the dataset format (the files are "
+                                     "donors.csv, funds.csv, targets.csv, appeals.csv, "
+                                     "events.csv, rates.csv, entries.csv)"});
+    }
+  }
+  if (error) {
+    out.problems.push_back(Problem{directory, 0, "", "cannot list: " + error.message()});
+  }
+  for (const Schema& schema : Schemas()) {
+    if (!present.count(schema.file)) continue;
+    ++out.files;
+    FileReader reader(schema, out);
+    ReadCsvFile((fs::path(directory) / schema.file).string(), schema.file, std::ref(reader),
+                out.problems);
+    CheckNotEmpty(reader, schema.file, out);
+  }
+  if (out.files == 0 && out.problems.empty()) {
+    out.problems.push_back(Problem{directory, 0, "", "holds none of the dataset's files"});
+  }
+  return out;
+}
+
+}  // namespace rmis::exchange

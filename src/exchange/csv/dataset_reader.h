@@ -1,0 +1,33 @@
+// Reads a dataset directory (docs/data-format.md) into a ledger::Dataset.
+//
+// This checks everything that can be checked row by row: the header, the
+// shape of each field (dates, amounts, enumerations, identifiers) and the
+// encoding. What needs the rest of the ledger (does the donor exist, is the
+// pledge still open) is checked by ledger::PlanImport.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ledger/dataset.h"
+
+namespace rmis::exchange {
+
+struct DatasetRead {
+  ledger::Dataset dataset;
+  std::vector<ledger::Problem> problems;
+  int files = 0;  // how many of the known files were present
+};
+
+// Reads the files of `directory` that the format names. Files the format does
+// not name are a problem (a misspelt "entry.csv" must not be ignored).
+DatasetRead ReadDatasetDirectory(const std::string& directory);
+
+// The file names a dataset may hold, in the order they are read.
+const std::vector<std::string>& DatasetFileNames();
+
+// Reads one file of a dataset from text (for uploads and tests); `file_name`
+// chooses the schema ("entries.csv", ...).
+void ReadDatasetFileText(const std::string& file_name, std::string_view text, DatasetRead& out);
+
+}  // namespace rmis::exchange

@@ -1,0 +1,42 @@
+// The one validation pass that every write to the ledger goes through.
+//
+// PlanImport checks a dataset against what is stored and against itself
+// (references, the ledger rules of docs/data-format.md, duplicates) and, when
+// nothing is wrong, returns exactly the records to append, with each entry's
+// USD value computed. It does no I/O: a store calls it inside its write
+// transaction, so no entry path can skip it.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "ledger/dataset.h"
+
+namespace rmis::ledger {
+
+// Tells whether a code is an ISO 3166-1 alpha-3 country code.
+using CountryCheck = std::function<bool(std::string_view)>;
+
+// What an import will append. Records already stored with the same content
+// are left out and counted in `unchanged`.
+struct ImportPlan {
+  Ledger additions;
+  size_t unchanged = 0;
+};
+
+struct PlanOutcome {
+  ImportPlan plan;
+  std::vector<Problem> problems;  // empty when the plan may be applied
+  bool truncated = false;         // more problems than kMaxProblems were found
+};
+
+inline constexpr size_t kMaxProblems = 1000;
+
+// Checks `dataset` against `stored`. On success `problems` is empty and
+// `plan` holds the new records in dataset order.
+PlanOutcome PlanImport(const Ledger& stored, const Dataset& dataset,
+                       const CountryCheck& is_country);
+
+}  // namespace rmis::ledger

@@ -1,0 +1,483 @@
+// The SQLite store, through SQLite's C API with a few RAII helpers.
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <utility>
+
+#include "store/migrations/migrations.h"
+
+namespace rmis::store {
+namespace {
+
+using ledger::Entry;
+
+tl::unexpected<Error> SqlError(sqlite3* db, const std::string& what) {
+  return Fail(ErrorCode::kIo, what + ": " + sqlite3_errmsg(db));
+}
+
+// A prepared statement; finalized on destruction.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      error_ = sqlite3_errmsg(db);
+      stmt_ = nullptr;
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return stmt_ != nullptr; }
+  const std::string& error() const { return error_; }
+
+  void Bind(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void Bind(int index, std::string_view text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void BindNull(int index) { sqlite3_bind_null(stmt_, index); }
+  // Binds NULL for an empty reference (so foreign keys apply only when set).
+  void BindRef(int index, const std::string& id) {
+    if (id.empty()) {
+      BindNull(index);
+    } else {
+      Bind(index, id);
+    }
+  }
+
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  std::string Text(int column) const {
+    const unsigned char* text = sqlite3_column_text(stmt_, column);
+    return text ? std::string(reinterpret_cast<const char*>(text),
+                              static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+                : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string error_;
+};
+
+Status Exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    return Fail(ErrorCode::kIo, text);
+  }
+  return {};
+}
+
+// Rolls back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  ~Transaction() {
+    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  // BEGIN IMMEDIATE takes the write lock now, so the state read inside the
+  // transaction is the state the write lands on.
+  Status Begin() {
+    auto status = Exec(db_, "BEGIN IMMEDIATE");
+    open_ = status.has_value();
+    return status;
+  }
+  Status Commit() {
+    auto status = Exec(db_, "COMMIT");
+    if (status) open_ = false;
+    return status;
+  }
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
+};
+
+class SqliteStore : public Store {
+ public:
+  SqliteStore(sqlite3* db, StoreEnvironment environment)
+      : db_(db), env_(std::move(environment)) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Status Configure() {
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                               "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"}) {
+      if (auto status = Exec(db_, pragma); !status) return status;
+    }
+    return {};
+  }
+
+  Status Migrate() {
+    if (auto status = Exec(db_,
+                           "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                           " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                           " applied_at INTEGER NOT NULL) STRICT");
+        !status) {
+      return status;
+    }
+    for (const Migration& migration : SqliteMigrations()) {
+      Transaction transaction(db_);
+      if (auto status = transaction.Begin(); !status) return status;
+      Statement check(db_, "SELECT 1 FROM schema_migrations WHERE version = ?");
+      check.Bind(1, static_cast<int64_t>(migration.version));
+      if (check.Step() == SQLITE_ROW) continue;  // applied already
+      std::string sql(migration.sql);
+      if (auto status = Exec(db_, sql.c_str()); !status) {
+        return Fail(ErrorCode::kIo, "migration " + std::string(migration.name) +
+                                        " failed: " + status.error().message);
+      }
+      Statement record(db_,
+                       "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?,?,?)");
+      record.Bind(1, static_cast<int64_t>(migration.version));
+      record.Bind(2, migration.name);
+      record.Bind(3, env_.now());
+      if (record.Step() != SQLITE_DONE) return SqlError(db_, "recording a migration");
+      if (auto status = transaction.Commit(); !status) return status;
+    }
+    return {};
+  }
+
+  Result<ledger::Ledger> LoadLedger() override {
+    ledger::Ledger ledger;
+    if (auto status = Load(ledger); !status) return tl::unexpected(status.error());
+    return ledger;
+  }
+
+  Result<ImportResult> Import(const ledger::Dataset& dataset, const std::string& source) override {
+    Transaction transaction(db_);
+    if (auto status = transaction.Begin(); !status) return tl::unexpected(status.error());
+    ledger::Ledger stored;
+    if (auto status = Load(stored); !status) return tl::unexpected(status.error());
+    ledger::PlanOutcome outcome = ledger::PlanImport(stored, dataset, env_.is_country);
+    ImportResult result;
+    result.unchanged = outcome.plan.unchanged;
+    if (!outcome.problems.empty()) {
+      result.problems = std::move(outcome.problems);
+      result.truncated = outcome.truncated;
+      return result;  // the transaction rolls back: nothing written
+    }
+    const ledger::Ledger& add = outcome.plan.additions;
+    result.added = add.donors.size() + add.funds.size() + add.targets.size() +
+                   add.appeals.size() + add.events.size() + add.rates.size() +
+                   add.entries.size();
+    result.entries_added = add.entries.size();
+
+    Statement import_row(db_,
+                         "INSERT INTO imports (at, source, added, unchanged) VALUES (?,?,?,?)");
+    import_row.Bind(1, env_.now());
+    import_row.Bind(2, source);
+    import_row.Bind(3, static_cast<int64_t>(result.added));
+    import_row.Bind(4, static_cast<int64_t>(result.unchanged));
+    if (import_row.Step() != SQLITE_DONE) return SqlError(db_, "recording the import");
+    result.import_id = sqlite3_last_insert_rowid(db_);
+
+    if (auto status = Insert(add, result.import_id); !status) return tl::unexpected(status.error());
+    if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
+    return result;
+  }
+
+  Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) override {
+    std::string sql = std::string(kEntryColumns) + " WHERE seq > ?1";
+    if (!filter.donor.empty()) sql += " AND donor = ?2";
+    if (!filter.fund.empty()) sql += " AND fund = ?3";
+    if (filter.kind) sql += " AND kind = ?4";
+    if (filter.from) sql += " AND value_date >= ?5";
+    if (filter.to) sql += " AND value_date <= ?6";
+    if (filter.attributed_year) sql += " AND attributed_year = ?7";
+    if (filter.region) sql += " AND region = ?8";
+    if (!filter.appeal.empty()) sql += " AND appeal = ?9";
+    if (!filter.event.empty()) sql += " AND event = ?10";
+    if (!filter.settles.empty()) sql += " AND settles = ?11";
+    sql += " ORDER BY seq";
+    if (filter.limit > 0) sql += " LIMIT ?12";
+    Statement query(db_, sql.c_str());
+    if (!query.ok()) return Fail(ErrorCode::kIo, query.error());
+    query.Bind(1, filter.after_seq);
+    if (!filter.donor.empty()) query.Bind(2, filter.donor);
+    if (!filter.fund.empty()) query.Bind(3, filter.fund);
+    if (filter.kind) query.Bind(4, ledger::Name(*filter.kind));
+    if (filter.from) query.Bind(5, static_cast<int64_t>(filter.from->days));
+    if (filter.to) query.Bind(6, static_cast<int64_t>(filter.to->days));
+    if (filter.attributed_year) query.Bind(7, static_cast<int64_t>(*filter.attributed_year));
+    if (filter.region) query.Bind(8, ledger::Name(*filter.region));
+    if (!filter.appeal.empty()) query.Bind(9, filter.appeal);
+    if (!filter.event.empty()) query.Bind(10, filter.event);
+    if (!filter.settles.empty()) query.Bind(11, filter.settles);
+    if (filter.limit > 0) query.Bind(12, filter.limit);
+    std::vector<ListedEntry> list;
+    int rc;
+    while ((rc = query.Step()) == SQLITE_ROW) {
+      auto entry = ReadEntry(query);
+      if (!entry) return tl::unexpected(entry.error());
+      list.push_back(ListedEntry{query.Int(0), std::move(*entry)});
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "listing entries");
+    return list;
+  }
+
+  Result<std::vector<AppliedMigration>> Migrations() override {
+    Statement query(db_, "SELECT version, name, applied_at FROM schema_migrations ORDER BY version");
+    std::vector<AppliedMigration> list;
+    while (query.Step() == SQLITE_ROW) {
+      list.push_back(AppliedMigration{static_cast<int>(query.Int(0)), query.Text(1), query.Int(2)});
+    }
+    return list;
+  }
+
+ private:
+  static constexpr const char* kEntryColumns =
+      "SELECT seq, id, kind, donor, fund, currency, amount_minor, usd_cents, value_date,"
+      " recorded_at, attributed_year, region, country, programme, appeal, channel, event,"
+      " settles, reverses, probability_ppm, note FROM entries";
+
+  Result<Entry> ReadEntry(const Statement& row) {
+    Entry e;
+    e.id = row.Text(1);
+    auto kind = ledger::ParseEntryKind(row.Text(2));
+    auto region = ledger::ParseRegion(row.Text(11));
+    auto channel = ledger::ParseChannel(row.Text(15));
+    std::string currency = row.Text(5);
+    if (!kind || !region || !channel || !money::FindCurrency(currency)) {
+      return Fail(ErrorCode::kCorrupt, "entry " + e.id + " holds a value rmis does not know");
+    }
+    e.kind = *kind;
+    e.donor = row.Text(3);
+    e.fund = row.Text(4);
+    e.amount = money::Money(row.Int(6), money::CurrencyCode(currency));
+    e.usd_cents = row.Int(7);
+    e.value_date = ledger::Date{static_cast<int32_t>(row.Int(8))};
+    e.recorded_at = row.Int(9);
+    e.attributed_year = static_cast<int>(row.Int(10));
+    e.region = *region;
+    e.country = row.Text(12);
+    e.programme = row.Text(13);
+    e.appeal = row.Text(14);
+    e.channel = *channel;
+    e.event = row.Text(16);
+    e.settles = row.Text(17);
+    e.reverses = row.Text(18);
+    if (!row.IsNull(19)) e.probability_ppm = static_cast<int32_t>(row.Int(19));
+    e.note = row.Text(20);
+    return e;
+  }
+
+  Status Load(ledger::Ledger& ledger) {
+    {
+      Statement q(db_,
+                  "SELECT id, name, type, country, name_ar, name_zh, name_fr, name_ru, name_es "
+                  "FROM donors ORDER BY rowid");
+      while (q.Step() == SQLITE_ROW) {
+        ledger::Donor d;
+        d.id = q.Text(0);
+        d.name = q.Text(1);
+        auto type = ledger::ParseDonorType(q.Text(2));
+        if (!type) return Fail(ErrorCode::kCorrupt, "donor " + d.id + " has an unknown type");
+        d.type = *type;
+        d.country = q.Text(3);
+        for (int i = 0; i < 5; ++i) d.names[i] = q.Text(4 + i);
+        ledger.donors.push_back(std::move(d));
+      }
+    }
+    {
+      Statement q(db_, "SELECT id, name, category FROM funds ORDER BY rowid");
+      while (q.Step() == SQLITE_ROW) {
+        auto category = ledger::ParseFundCategory(q.Text(2));
+        if (!category) return Fail(ErrorCode::kCorrupt, "fund " + q.Text(0) + " has an unknown category");
+        ledger.funds.push_back(ledger::Fund{q.Text(0), q.Text(1), *category});
+      }
+    }
+    {
+      Statement q(db_,
+                  "SELECT fund, year_from, year_to, amount_cents, decided_on, note FROM targets "
+                  "ORDER BY rowid");
+      while (q.Step() == SQLITE_ROW) {
+        ledger.targets.push_back(ledger::Target{
+            q.Text(0), static_cast<int>(q.Int(1)), static_cast<int>(q.Int(2)), q.Int(3),
+            ledger::Date{static_cast<int32_t>(q.Int(4))}, q.Text(5)});
+      }
+    }
+    {
+      Statement q(db_,
+                  "SELECT id, name, requirement_cents, countries, launched_on FROM appeals "
+                  "ORDER BY rowid");
+      while (q.Step() == SQLITE_ROW) {
+        ledger.appeals.push_back(ledger::Appeal{q.Text(0), q.Text(1), q.Int(2),
+                                                static_cast<int>(q.Int(3)),
+                                                ledger::Date{static_cast<int32_t>(q.Int(4))}});
+      }
+    }
+    {
+      Statement q(db_, "SELECT id, name, held_on FROM events ORDER BY rowid");
+      while (q.Step() == SQLITE_ROW) {
+        ledger.events.push_back(
+            ledger::Event{q.Text(0), q.Text(1), ledger::Date{static_cast<int32_t>(q.Int(2))}});
+      }
+    }
+    {
+      Statement q(db_, "SELECT currency, month, units_per_usd FROM rates ORDER BY rowid");
+      while (q.Step() == SQLITE_ROW) {
+        ledger.rates.push_back(
+            ledger::RateRecord{q.Text(0), static_cast<int32_t>(q.Int(1)), q.Text(2)});
+      }
+    }
+    std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
+    Statement q(db_, sql.c_str());
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      auto entry = ReadEntry(q);
+      if (!entry) return tl::unexpected(entry.error());
+      ledger.entries.push_back(std::move(*entry));
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
+    return {};
+  }
+
+  Status Insert(const ledger::Ledger& add, int64_t import_id) {
+    auto done = [&](Statement& s, const char* what) -> Status {
+      if (!s.ok()) return Fail(ErrorCode::kIo, std::string(what) + ": " + s.error());
+      if (s.Step() != SQLITE_DONE) return SqlError(db_, what);
+      s.Reset();
+      return {};
+    };
+    Statement donor(db_,
+                    "INSERT INTO donors (id, name, type, country, name_ar, name_zh, name_fr,"
+                    " name_ru, name_es) VALUES (?,?,?,?,?,?,?,?,?)");
+    for (const auto& d : add.donors) {
+      donor.Bind(1, d.id);
+      donor.Bind(2, d.name);
+      donor.Bind(3, ledger::Name(d.type));
+      donor.Bind(4, d.country);
+      for (int i = 0; i < 5; ++i) donor.Bind(5 + i, d.names[i]);
+      if (auto s = done(donor, "storing a donor"); !s) return s;
+    }
+    Statement fund(db_, "INSERT INTO funds (id, name, category) VALUES (?,?,?)");
+    for (const auto& f : add.funds) {
+      fund.Bind(1, f.id);
+      fund.Bind(2, f.name);
+      fund.Bind(3, ledger::Name(f.category));
+      if (auto s = done(fund, "storing a fund"); !s) return s;
+    }
+    Statement target(db_,
+                     "INSERT INTO targets (fund, year_from, year_to, amount_cents, decided_on,"
+                     " note) VALUES (?,?,?,?,?,?)");
+    for (const auto& t : add.targets) {
+      target.Bind(1, t.fund);
+      target.Bind(2, static_cast<int64_t>(t.year_from));
+      target.Bind(3, static_cast<int64_t>(t.year_to));
+      target.Bind(4, t.amount_cents);
+      target.Bind(5, static_cast<int64_t>(t.decided_on.days));
+      target.Bind(6, t.note);
+      if (auto s = done(target, "storing a target"); !s) return s;
+    }
+    Statement appeal(db_,
+                     "INSERT INTO appeals (id, name, requirement_cents, countries, launched_on)"
+                     " VALUES (?,?,?,?,?)");
+    for (const auto& a : add.appeals) {
+      appeal.Bind(1, a.id);
+      appeal.Bind(2, a.name);
+      appeal.Bind(3, a.requirement_cents);
+      appeal.Bind(4, static_cast<int64_t>(a.countries));
+      appeal.Bind(5, static_cast<int64_t>(a.launched_on.days));
+      if (auto s = done(appeal, "storing an appeal"); !s) return s;
+    }
+    Statement event(db_, "INSERT INTO events (id, name, held_on) VALUES (?,?,?)");
+    for (const auto& e : add.events) {
+      event.Bind(1, e.id);
+      event.Bind(2, e.name);
+      event.Bind(3, static_cast<int64_t>(e.held_on.days));
+      if (auto s = done(event, "storing an event"); !s) return s;
+    }
+    Statement rate(db_, "INSERT INTO rates (currency, month, units_per_usd) VALUES (?,?,?)");
+    for (const auto& r : add.rates) {
+      rate.Bind(1, r.currency);
+      rate.Bind(2, static_cast<int64_t>(r.month));
+      rate.Bind(3, r.units_per_usd);
+      if (auto s = done(rate, "storing a rate"); !s) return s;
+    }
+    // Entries may settle or reverse entries later in the same batch; the
+    // foreign keys are checked at commit.
+    if (auto s = Exec(db_, "PRAGMA defer_foreign_keys=ON"); !s) return s;
+    Statement entry(db_,
+                    "INSERT INTO entries (id, kind, donor, fund, currency, amount_minor,"
+                    " usd_cents, value_date, recorded_at, attributed_year, region, country,"
+                    " programme, appeal, channel, event, settles, reverses, probability_ppm,"
+                    " note, import_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& e : add.entries) {
+      entry.Bind(1, e.id);
+      entry.Bind(2, ledger::Name(e.kind));
+      entry.Bind(3, e.donor);
+      entry.Bind(4, e.fund);
+      entry.Bind(5, e.amount.currency().view());
+      entry.Bind(6, e.amount.minor_units());
+      entry.Bind(7, e.usd_cents);
+      entry.Bind(8, static_cast<int64_t>(e.value_date.days));
+      entry.Bind(9, e.recorded_at);
+      entry.Bind(10, static_cast<int64_t>(e.attributed_year));
+      entry.Bind(11, ledger::Name(e.region));
+      entry.Bind(12, e.country);
+      entry.Bind(13, e.programme);
+      entry.BindRef(14, e.appeal);
+      entry.Bind(15, ledger::Name(e.channel));
+      entry.BindRef(16, e.event);
+      entry.BindRef(17, e.settles);
+      entry.BindRef(18, e.reverses);
+      if (e.probability_ppm) {
+        entry.Bind(19, static_cast<int64_t>(*e.probability_ppm));
+      } else {
+        entry.BindNull(19);
+      }
+      entry.Bind(20, e.note);
+      entry.Bind(21, import_id);
+      if (auto s = done(entry, "storing an entry"); !s) return s;
+    }
+    return {};
+  }
+
+  sqlite3* db_;
+  StoreEnvironment env_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode,
+                                               StoreEnvironment environment) {
+  std::error_code error;
+  bool exists = std::filesystem::exists(path, error);
+  if (mode == OpenMode::kCreate && exists) {
+    return Fail(ErrorCode::kConflict, "a file already exists at " + path);
+  }
+  if (mode == OpenMode::kExisting && !exists) {
+    return Fail(ErrorCode::kNotFound,
+                "no store at " + path + " (create one with: rmis init --db " + path + ")");
+  }
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX |
+              (mode == OpenMode::kCreate ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Fail(ErrorCode::kIo, "cannot open " + path + ": " + message);
+  }
+  auto store = std::make_unique<SqliteStore>(db, std::move(environment));
+  if (auto status = store->Configure(); !status) {
+    return Fail(ErrorCode::kIo, path + " is not a usable SQLite store: " + status.error().message);
+  }
+  if (auto status = store->Migrate(); !status) return tl::unexpected(status.error());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace rmis::store

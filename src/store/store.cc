@@ -1,0 +1,18 @@
+// Chooses the store implementation from the location's form.
+#include "store/store.h"
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace rmis::store {
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location, OpenMode mode,
+                                         StoreEnvironment environment) {
+  if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "PostgreSQL stores are not available in this version of rmis");
+  }
+  if (location.empty()) return Fail(ErrorCode::kInvalidArgument, "no store given");
+  return OpenSqliteStore(location, mode, std::move(environment));
+}
+
+}  // namespace rmis::store
