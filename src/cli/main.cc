@@ -10,6 +10,7 @@
 //   5  conflict (a store already exists where init would create one)
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -99,20 +100,33 @@ int RunInit(const std::string& db) {
   return kExitOk;
 }
 
+// Orders problems as the files are read, then by line.
+void SortProblems(std::vector<ledger::Problem>& problems) {
+  const auto& files = exchange::DatasetFileNames();
+  auto rank = [&](const std::string& file) {
+    return static_cast<size_t>(std::find(files.begin(), files.end(), file) - files.begin());
+  };
+  std::stable_sort(problems.begin(), problems.end(), [&](const auto& a, const auto& b) {
+    return std::make_pair(rank(a.file), a.line) < std::make_pair(rank(b.file), b.line);
+  });
+}
+
 int RunImport(const std::string& db, const std::string& directory) {
   auto store = store::OpenStore(db, store::OpenMode::kExisting, Environment());
   if (!store) return Report(store.error());
   exchange::DatasetRead read = exchange::ReadDatasetDirectory(directory);
+  // Rows that could not be read are left out of the dataset; the rest is
+  // still checked against the ledger, so that one run reports every problem.
+  const bool read_failed = !read.problems.empty();
+  auto applied = read_failed ? (*store)->Check(read.dataset)
+                             : (*store)->Import(read.dataset, directory);
+  if (!applied) return Report(applied.error());
+  store::ImportResult result = std::move(*applied);
   std::vector<ledger::Problem> problems = std::move(read.problems);
-  bool truncated = false;
-  store::ImportResult result;
-  if (problems.empty()) {
-    auto imported = (*store)->Import(read.dataset, directory);
-    if (!imported) return Report(imported.error());
-    result = std::move(*imported);
-    problems = std::move(result.problems);
-    truncated = result.truncated;
-  }
+  problems.insert(problems.end(), result.problems.begin(), result.problems.end());
+  bool truncated = result.truncated || problems.size() > ledger::kMaxProblems;
+  SortProblems(problems);
+  if (problems.size() > ledger::kMaxProblems) problems.resize(ledger::kMaxProblems);
   if (!problems.empty()) {
     for (const auto& problem : problems) {
       std::cerr << ledger::FormatProblem(problem) << "\n";

@@ -115,8 +115,8 @@ std::string ReportToText(const analysis::Report& report) {
   for (const auto& f : report.top_contributors) {
     for (bool member_states : {true, false}) {
       const auto& donors = member_states ? f.member_states : f.all_donors;
-      out += fmt::format("\nTop {} {}: {}\n", donors.size(),
-                         member_states ? "Member State contributors" : "donors", f.fund_name);
+      out += fmt::format("\nTop {}: {}\n",
+                         member_states ? "Member State contributors" : "donors of all types", f.fund_name);
       if (donors.empty()) {
         out += "  (none)\n";
         continue;

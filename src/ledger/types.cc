@@ -16,6 +16,17 @@ using std::chrono::sys_days;
 using std::chrono::year;
 using std::chrono::year_month_day;
 
+// "\"text\"", built by appending: GCC 12 warns falsely (-Wrestrict, its bug
+// 105329) on "\"" + std::string(...).
+std::string Quoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  out.append(text);
+  out.push_back('"');
+  return out;
+}
+
 bool ParseDigits(std::string_view text, int& out) {
   if (text.empty()) return false;
   for (char c : text) {
@@ -90,12 +101,12 @@ Result<Date> ParseDate(std::string_view text) {
       !ParseDigits(text.substr(0, 4), y) || !ParseDigits(text.substr(5, 2), m) ||
       !ParseDigits(text.substr(8, 2), d)) {
     return Fail(ErrorCode::kInvalidArgument,
-                "\"" + std::string(text) + "\" is not a date of the form YYYY-MM-DD");
+                Quoted(text) + " is not a date of the form YYYY-MM-DD");
   }
   year_month_day ymd{year(y), month(static_cast<unsigned>(m)), day(static_cast<unsigned>(d))};
   if (!ymd.ok()) {
     return Fail(ErrorCode::kInvalidArgument,
-                "\"" + std::string(text) + "\" is not a date that exists");
+                Quoted(text) + " is not a date that exists");
   }
   return Date{static_cast<int32_t>(sys_days(ymd).time_since_epoch().count())};
 }
@@ -139,8 +150,7 @@ Result<Instant> ParseInstant(std::string_view text) {
       !ParseDigits(text.substr(14, 2), mm) || !ParseDigits(text.substr(17, 2), ss) ||
       hh > 23 || mm > 59 || ss > 59) {
     return Fail(ErrorCode::kInvalidArgument,
-                "\"" + std::string(text) +
-                    "\" is not a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)");
+                Quoted(text) + " is not a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)");
   }
   auto date = ParseDate(text.substr(0, 10));
   if (!date) return tl::unexpected(date.error());
@@ -163,7 +173,7 @@ Result<int32_t> ParseMonth(std::string_view text) {
   if (text.size() != 7 || text[4] != '-' || !ParseDigits(text.substr(0, 4), y) ||
       !ParseDigits(text.substr(5, 2), m) || m < 1 || m > 12) {
     return Fail(ErrorCode::kInvalidArgument,
-                "\"" + std::string(text) + "\" is not a month of the form YYYY-MM");
+                Quoted(text) + " is not a month of the form YYYY-MM");
   }
   return y * 12 + m - 1;
 }

@@ -69,6 +69,11 @@ class Store {
   virtual Result<ImportResult> Import(const ledger::Dataset& dataset,
                                       const std::string& source) = 0;
 
+  // Checks `dataset` as Import would, against the stored ledger, and writes
+  // nothing. Used to report every problem of an import at once, even when
+  // some rows could not be read.
+  virtual Result<ImportResult> Check(const ledger::Dataset& dataset) = 0;
+
   virtual Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) = 0;
 
   virtual Result<std::vector<AppliedMigration>> Migrations() = 0;

@@ -158,36 +158,11 @@ class SqliteStore : public Store {
   }
 
   Result<ImportResult> Import(const ledger::Dataset& dataset, const std::string& source) override {
-    Transaction transaction(db_);
-    if (auto status = transaction.Begin(); !status) return tl::unexpected(status.error());
-    ledger::Ledger stored;
-    if (auto status = Load(stored); !status) return tl::unexpected(status.error());
-    ledger::PlanOutcome outcome = ledger::PlanImport(stored, dataset, env_.is_country);
-    ImportResult result;
-    result.unchanged = outcome.plan.unchanged;
-    if (!outcome.problems.empty()) {
-      result.problems = std::move(outcome.problems);
-      result.truncated = outcome.truncated;
-      return result;  // the transaction rolls back: nothing written
-    }
-    const ledger::Ledger& add = outcome.plan.additions;
-    result.added = add.donors.size() + add.funds.size() + add.targets.size() +
-                   add.appeals.size() + add.events.size() + add.rates.size() +
-                   add.entries.size();
-    result.entries_added = add.entries.size();
+    return Apply(dataset, source, /*write=*/true);
+  }
 
-    Statement import_row(db_,
-                         "INSERT INTO imports (at, source, added, unchanged) VALUES (?,?,?,?)");
-    import_row.Bind(1, env_.now());
-    import_row.Bind(2, source);
-    import_row.Bind(3, static_cast<int64_t>(result.added));
-    import_row.Bind(4, static_cast<int64_t>(result.unchanged));
-    if (import_row.Step() != SQLITE_DONE) return SqlError(db_, "recording the import");
-    result.import_id = sqlite3_last_insert_rowid(db_);
-
-    if (auto status = Insert(add, result.import_id); !status) return tl::unexpected(status.error());
-    if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
-    return result;
+  Result<ImportResult> Check(const ledger::Dataset& dataset) override {
+    return Apply(dataset, "", /*write=*/false);
   }
 
   Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) override {
@@ -239,6 +214,43 @@ class SqliteStore : public Store {
   }
 
  private:
+  // One transaction: read the state, check the dataset against it, and (when
+  // `write`) append. BEGIN IMMEDIATE holds the write lock from the first
+  // read, so no other writer can change the state in between.
+  Result<ImportResult> Apply(const ledger::Dataset& dataset, const std::string& source, bool write) {
+    Transaction transaction(db_);
+    if (auto status = transaction.Begin(); !status) return tl::unexpected(status.error());
+    ledger::Ledger stored;
+    if (auto status = Load(stored); !status) return tl::unexpected(status.error());
+    ledger::PlanOutcome outcome = ledger::PlanImport(stored, dataset, env_.is_country);
+    ImportResult result;
+    result.unchanged = outcome.plan.unchanged;
+    if (!outcome.problems.empty()) {
+      result.problems = std::move(outcome.problems);
+      result.truncated = outcome.truncated;
+      return result;  // the transaction rolls back: nothing written
+    }
+    const ledger::Ledger& add = outcome.plan.additions;
+    result.added = add.donors.size() + add.funds.size() + add.targets.size() +
+                   add.appeals.size() + add.events.size() + add.rates.size() +
+                   add.entries.size();
+    result.entries_added = add.entries.size();
+    if (result.added == 0 || !write) return result;  // nothing to write
+
+    Statement import_row(db_,
+                         "INSERT INTO imports (at, source, added, unchanged) VALUES (?,?,?,?)");
+    import_row.Bind(1, env_.now());
+    import_row.Bind(2, source);
+    import_row.Bind(3, static_cast<int64_t>(result.added));
+    import_row.Bind(4, static_cast<int64_t>(result.unchanged));
+    if (import_row.Step() != SQLITE_DONE) return SqlError(db_, "recording the import");
+    result.import_id = sqlite3_last_insert_rowid(db_);
+
+    if (auto status = Insert(add, result.import_id); !status) return tl::unexpected(status.error());
+    if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
+    return result;
+  }
+
   static constexpr const char* kEntryColumns =
       "SELECT seq, id, kind, donor, fund, currency, amount_minor, usd_cents, value_date,"
       " recorded_at, attributed_year, region, country, programme, appeal, channel, event,"
