@@ -178,3 +178,27 @@ TEST_F(CommandsTest, EntriesFilterAndPage) {
 
 }  // namespace
 }  // namespace rmis::testing
+
+namespace rmis::testing {
+namespace {
+
+// Golden outputs: a fixture, a command, the exact expected output and exit
+// code (tests/golden/expected/). Regenerate deliberately when the layout
+// changes, and read the diff.
+TEST_F(CommandsTest, GoldenTextReport) {
+  CommandResult result = RunRmis({"report", "--db", db_, "--year", "2021", "--as-of", "2021-06-30"});
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(result.out, ReadFile(SourceDir() / "tests/golden/expected/small-report-2021-06-30.txt"));
+}
+
+TEST_F(CommandsTest, GoldenImportErrors) {
+  std::string before = DumpSqlite(db_);
+  CommandResult result = RunRmis({"import", "--db", db_, FixtureDir("small-bad").string()});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err, ReadFile(SourceDir() / "tests/golden/expected/small-bad-import.stderr"));
+  EXPECT_EQ(DumpSqlite(db_), before);
+}
+
+}  // namespace
+}  // namespace rmis::testing

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "support/test_support.h"
@@ -202,6 +203,51 @@ TEST_F(SourceDocument, TargetRevisions) {
   // Before the October 2020 revision the 2021 target in force was 18.9 M.
   json before = Report(2021, "2020-09-30");
   EXPECT_EQ(Millions(Fund(before["income_vs_target"], "foundation_core")["target_usd"]), 18.9);
+}
+
+// tools/sample/build_unhabitat_2021.py computes the same figures with its
+// own code (Python, decimal arithmetic) from the CSV files alone; rmis agrees
+// with it to the cent.
+TEST_F(SourceDocument, AgreesToTheCentWithAnIndependentComputation) {
+  json r2021 = Report(2021, "2021-06-30");
+  EXPECT_EQ(Fund(r2021["income_vs_target"], "foundation_core")["received_usd"], "1200000.00");
+  EXPECT_EQ(Fund(r2021["income_vs_target"], "foundation_core")["prior_year_usd"], "500000.00");
+  EXPECT_EQ(Fund(r2021["income_vs_target"], "foundation_earmarked")["received_usd"], "12200000.00");
+  EXPECT_EQ(Fund(r2021["income_vs_target"], "technical_cooperation")["received_usd"], "42800000.00");
+  EXPECT_EQ(r2021["regions"][0]["received_usd"], "20958627.89");
+  json forecast = Fund(Report(2021, "2021-08-19")["forecast"], "foundation_core");
+  EXPECT_EQ(forecast["received_usd"], "800311.98");
+  EXPECT_EQ(forecast["pledged_usd"], "1600260.73");
+  EXPECT_EQ(forecast["expected_usd"], "900146.00");
+  EXPECT_EQ(forecast["expected_unweighted_usd"], "1350228.04");
+  EXPECT_EQ(forecast["total_usd"], "3300718.71");
+  json r2020 = Report(2020, "2020-12-31");
+  EXPECT_EQ(Fund(r2020["income_vs_target"], "foundation_core")["received_usd"], "4299999.41");
+  EXPECT_EQ(Fund(r2020["income_vs_target"], "foundation_earmarked")["received_usd"], "53200000.00");
+  EXPECT_EQ(r2020["events"][0]["pledged_usd"], "164096556.09");
+  EXPECT_EQ(r2020["events"][0]["by_category"]["core"], "1099837.84");
+  json appeal = Report(2020, "2020-11-30")["appeals"][0];
+  EXPECT_EQ(appeal["mobilized_usd"], "22100779.44");
+  EXPECT_EQ(appeal["by_channel"]["new_pledge"], "3527763.71");
+  EXPECT_EQ(appeal["by_channel"]["reprogrammed"], "4130074.96");
+  json r2019 = Report(2019, "2019-12-31");
+  EXPECT_EQ(r2019["concentration"]["top_usd"], "133839701.79");
+  EXPECT_EQ(r2019["concentration"]["total_usd"], "163219130.50");
+  EXPECT_EQ(r2019["concentration"]["donors"], 50);
+}
+
+// The sample is what its generator writes: regenerating it gives the same
+// bytes, and the generator's own check of every figure passes.
+TEST(SampleGenerator, RegeneratesTheCommittedSampleByteForByte) {
+  TempDir dir;
+  std::string command = "python3 " + (SourceDir() / "tools/sample/build_unhabitat_2021.py").string() +
+                        " --out " + dir.File("sample") + " > " + dir.File("log") + " 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << ReadFile(dir.File("log"));
+  EXPECT_THAT(ReadFile(dir.File("log")), ::testing::HasSubstr("all figures match"));
+  for (const auto& item : std::filesystem::directory_iterator(SampleDir())) {
+    EXPECT_EQ(ReadFile(item.path()), ReadFile(dir.path() / "sample" / item.path().filename()))
+        << item.path().filename();
+  }
 }
 
 // The sample has what the issue asks of it: several currencies, prior-year
