@@ -193,7 +193,11 @@ int RunEntries(const EntriesArgs& args) {
   if (!entries) return Report(entries.error());
   if (args.format == "json") {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& item : *entries) list.push_back(exchange::EntryToJson(item.entry));
+    for (const auto& item : *entries) {
+      nlohmann::ordered_json entry = {{"seq", item.seq}};
+      entry.update(exchange::EntryToJson(item.entry));
+      list.push_back(std::move(entry));
+    }
     std::cout << list.dump(2) << "\n";
   } else if (args.format == "csv") {
     std::cout << EntriesToCsv(*entries);

@@ -244,14 +244,14 @@ std::string ReportToCsv(const analysis::Report& report) {
 }
 
 std::string EntriesToText(const std::vector<store::ListedEntry>& entries) {
-  Table table({"Id", "Kind", "Donor", "Fund", "Amount", "Cur", "USD", "Value date", "Year",
+  Table table({"Seq", "Id", "Kind", "Donor", "Fund", "Amount", "Cur", "USD", "Value date", "Year",
                "Settles/reverses"});
-  for (size_t i = 1; i <= 3; ++i) table.LeftAlign(i);
-  table.LeftAlign(5);
-  table.LeftAlign(9);
+  for (size_t i = 1; i <= 4; ++i) table.LeftAlign(i);
+  table.LeftAlign(6);
+  table.LeftAlign(10);
   for (const auto& item : entries) {
     const auto& e = item.entry;
-    table.Add({e.id, std::string(ledger::Name(e.kind)), e.donor, e.fund, e.amount.ToDecimalString(),
+    table.Add({std::to_string(item.seq), e.id, std::string(ledger::Name(e.kind)), e.donor, e.fund, e.amount.ToDecimalString(),
                e.amount.currency().str(), GroupedUsd(e.usd_cents), ledger::FormatDate(e.value_date),
                std::to_string(e.attributed_year), e.settles.empty() ? e.reverses : e.settles});
   }
@@ -260,19 +260,20 @@ std::string EntriesToText(const std::vector<store::ListedEntry>& entries) {
 
 std::string EntriesToCsv(const std::vector<store::ListedEntry>& entries) {
   std::string out =
-      "id,kind,donor,fund,amount,currency,usd,value_date,recorded_at,attributed_year,region,"
+      "seq,id,kind,donor,fund,amount,currency,usd,value_date,recorded_at,attributed_year,region,"
       "country,programme,appeal,channel,event,settles,reverses,probability,note\n";
   for (const auto& item : entries) {
     const auto& e = item.entry;
     std::vector<std::string> fields = {
-        e.id, std::string(ledger::Name(e.kind)), e.donor, e.fund, e.amount.ToDecimalString(),
+        std::to_string(item.seq), e.id, std::string(ledger::Name(e.kind)), e.donor, e.fund, e.amount.ToDecimalString(),
         e.amount.currency().str(), money::FormatUsdCents(e.usd_cents),
         ledger::FormatDate(e.value_date), ledger::FormatInstant(e.recorded_at),
         std::to_string(e.attributed_year), std::string(ledger::Name(e.region)), e.country,
         e.programme, e.appeal, std::string(ledger::Name(e.channel)), e.event, e.settles,
         e.reverses, e.probability_ppm ? ledger::FormatProbability(*e.probability_ppm) : "", e.note};
     for (size_t i = 0; i < fields.size(); ++i) {
-      out += (i ? "," : "") + exchange::CsvEscape(fields[i]);
+      if (i > 0) out += ',';
+      out += exchange::CsvEscape(fields[i]);
     }
     out += "\n";
   }

@@ -169,11 +169,12 @@ TEST_F(CommandsTest, EntriesFilterAndPage) {
       RunRmis({"entries", "--db", db_, "--limit", "2", "--after", "2", "--format", "json"}).out);
   ASSERT_EQ(page.size(), 2u);
   EXPECT_EQ(page[0]["id"], "R0");
+  EXPECT_EQ(page[0]["seq"], 3);
   CommandResult text = RunRmis({"entries", "--db", db_, "--donor", "che"});
   EXPECT_THAT(text.out, HasSubstr("2 entries"));
   EXPECT_THAT(text.out, Not(HasSubstr("mex")));
   CommandResult settles = RunRmis({"entries", "--db", db_, "--settles", "P1", "--format", "csv"});
-  EXPECT_THAT(settles.out, HasSubstr("\nR1,receipt,che,earmarked,40000.00,CHF,43478.26,2021-03-10,"));
+  EXPECT_THAT(settles.out, HasSubstr(",R1,receipt,che,earmarked,40000.00,CHF,43478.26,2021-03-10,"));
 }
 
 }  // namespace
