@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <unordered_set>
 #include <utility>
 
 #include "store/migrations/migrations.h"
@@ -221,7 +222,7 @@ class SqliteStore : public Store {
     Transaction transaction(db_);
     if (auto status = transaction.Begin(); !status) return tl::unexpected(status.error());
     ledger::Ledger stored;
-    if (auto status = Load(stored); !status) return tl::unexpected(status.error());
+    if (auto status = LoadForPlan(dataset, stored); !status) return tl::unexpected(status.error());
     ledger::PlanOutcome outcome = ledger::PlanImport(stored, dataset, env_.is_country);
     ImportResult result;
     result.unchanged = outcome.plan.unchanged;
@@ -287,7 +288,74 @@ class SqliteStore : public Store {
     return e;
   }
 
+  // Loads what PlanImport needs to check `dataset`: all reference records,
+  // and of the entries only those the dataset can touch: entries with the
+  // dataset's ids or named by its `settles`/`reverses`, what settles those,
+  // and what reverses any of them. PlanImport gives the same answer on this
+  // part as on the whole ledger, without reading millions of rows per write.
+  Status LoadForPlan(const ledger::Dataset& dataset, ledger::Ledger& ledger) {
+    if (auto status = LoadReference(ledger); !status) return status;
+    if (dataset.entries.empty()) return {};
+    if (auto s = Exec(db_, "CREATE TEMP TABLE IF NOT EXISTS plan_ids (id TEXT PRIMARY KEY)"); !s) return s;
+    if (auto s = Exec(db_, "DELETE FROM plan_ids"); !s) return s;
+    {
+      Statement insert(db_, "INSERT OR IGNORE INTO plan_ids (id) VALUES (?)");
+      for (const auto& item : dataset.entries) {
+        for (const std::string* id : {&item.value.id, &item.value.settles, &item.value.reverses}) {
+          if (id->empty()) continue;
+          insert.Bind(1, *id);
+          if (insert.Step() != SQLITE_DONE) return SqlError(db_, "planning an import");
+          insert.Reset();
+        }
+      }
+    }
+    // Round 1: the entries named, and what settles them. Round 2: what
+    // reverses anything loaded in round 1.
+    const std::string round1 = std::string(kEntryColumns) +
+                               " WHERE id IN (SELECT id FROM plan_ids)"
+                               " OR settles IN (SELECT id FROM plan_ids) ORDER BY seq";
+    if (auto s = ReadEntries(round1.c_str(), ledger.entries); !s) return s;
+    if (auto s = Exec(db_, "DELETE FROM plan_ids"); !s) return s;
+    {
+      Statement insert(db_, "INSERT OR IGNORE INTO plan_ids (id) VALUES (?)");
+      for (const auto& e : ledger.entries) {
+        insert.Bind(1, e.id);
+        if (insert.Step() != SQLITE_DONE) return SqlError(db_, "planning an import");
+        insert.Reset();
+      }
+    }
+    std::vector<Entry> reversals;
+    const std::string round2 = std::string(kEntryColumns) +
+                               " WHERE reverses IN (SELECT id FROM plan_ids) ORDER BY seq";
+    if (auto s = ReadEntries(round2.c_str(), reversals); !s) return s;
+    std::unordered_set<std::string> loaded;
+    for (const auto& e : ledger.entries) loaded.insert(e.id);
+    for (auto& e : reversals) {
+      if (loaded.insert(e.id).second) ledger.entries.push_back(std::move(e));
+    }
+    return Exec(db_, "DELETE FROM plan_ids");
+  }
+
+  Status ReadEntries(const char* sql, std::vector<Entry>& out) {
+    Statement q(db_, sql);
+    if (!q.ok()) return Fail(ErrorCode::kIo, q.error());
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      auto entry = ReadEntry(q);
+      if (!entry) return tl::unexpected(entry.error());
+      out.push_back(std::move(*entry));
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
+    return {};
+  }
+
   Status Load(ledger::Ledger& ledger) {
+    if (auto status = LoadReference(ledger); !status) return status;
+    std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
+    return ReadEntries(sql.c_str(), ledger.entries);
+  }
+
+  Status LoadReference(ledger::Ledger& ledger) {
     {
       Statement q(db_,
                   "SELECT id, name, type, country, name_ar, name_zh, name_fr, name_ru, name_es "
@@ -346,15 +414,6 @@ class SqliteStore : public Store {
             ledger::RateRecord{q.Text(0), static_cast<int32_t>(q.Int(1)), q.Text(2)});
       }
     }
-    std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
-    Statement q(db_, sql.c_str());
-    int rc;
-    while ((rc = q.Step()) == SQLITE_ROW) {
-      auto entry = ReadEntry(q);
-      if (!entry) return tl::unexpected(entry.error());
-      ledger.entries.push_back(std::move(*entry));
-    }
-    if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
     return {};
   }
 
