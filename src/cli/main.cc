@@ -16,6 +16,9 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include "analysis/report.h"
 #include "cli/render.h"
 #include "exchange/csv/dataset_reader.h"
@@ -55,6 +58,19 @@ ledger::Instant Now() {
 
 store::StoreEnvironment Environment() {
   return store::StoreEnvironment{Now, reference::IsCountryAlpha3};
+}
+
+// The command line acts as "cli:<login name>" in the audit trail.
+store::Actor CliActor() {
+  const passwd* account = getpwuid(getuid());
+  return store::Actor{std::string("cli:") + (account ? account->pw_name : "unknown"), "", ""};
+}
+
+store::WriteOptions CliWrite(const std::string& source) {
+  store::WriteOptions options;
+  options.actor = CliActor();
+  options.source = source;
+  return options;
 }
 
 std::string DefaultDb() {
@@ -119,7 +135,7 @@ int RunImport(const std::string& db, const std::string& directory) {
   // still checked against the ledger, so that one run reports every problem.
   const bool read_failed = !read.problems.empty();
   auto applied = read_failed ? (*store)->Check(read.dataset)
-                             : (*store)->Import(read.dataset, directory);
+                             : (*store)->Import(read.dataset, CliWrite(directory));
   if (!applied) return Report(applied.error());
   store::ImportResult result = std::move(*applied);
   std::vector<ledger::Problem> problems = std::move(read.problems);

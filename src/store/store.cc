@@ -5,6 +5,23 @@
 
 namespace rmis::store {
 
+std::string_view Name(Role role) {
+  switch (role) {
+    case Role::kAdmin: return "admin";
+    case Role::kOfficer: return "officer";
+    case Role::kFocalPoint: return "focal_point";
+    case Role::kViewer: return "viewer";
+  }
+  return "viewer";
+}
+
+std::optional<Role> ParseRole(std::string_view text) {
+  for (Role role : {Role::kAdmin, Role::kOfficer, Role::kFocalPoint, Role::kViewer}) {
+    if (Name(role) == text) return role;
+  }
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location, OpenMode mode,
                                          StoreEnvironment environment) {
   if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) {

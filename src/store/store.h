@@ -11,11 +11,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
 #include "ledger/dataset.h"
 #include "ledger/import.h"
+#include "ledger/types.h"
 
 namespace rmis::store {
 
@@ -40,13 +43,91 @@ struct ListedEntry {
   ledger::Entry entry;
 };
 
+// Who makes a change and from where, for the audit trail.
+struct Actor {
+  std::string user;        // the account name; "cli" for the command line
+  std::string address;     // the client's address; "" for the command line
+  std::string request_id;  // the server's id for the request; "" for the CLI
+};
+
+// A client's promise that a retried request is the same request: the first
+// answer is remembered under (user, key) and returned for every retry.
+struct Idempotency {
+  std::string key;
+  std::string fingerprint;  // of the request (method, path, body)
+};
+
+// The answer remembered for an idempotent request.
+struct StoredResponse {
+  int status = 0;
+  std::string body;
+};
+
 struct ImportResult {
   size_t added = 0;      // records appended (reference records and entries)
   size_t entries_added = 0;
+  std::vector<std::string> entry_ids;  // the entries appended, in order
   size_t unchanged = 0;  // records already stored with the same content
   std::vector<ledger::Problem> problems;  // non-empty: nothing was written
   bool truncated = false;
   int64_t import_id = 0;
+  // Set when an idempotent request was already answered: nothing was
+  // written and this is the first answer.
+  std::optional<StoredResponse> replayed;
+  std::optional<StoredResponse> response;  // what WriteOptions::respond made
+};
+
+struct WriteOptions {
+  Actor actor;
+  std::string source;  // where the data came from ("upload entries.csv", a path)
+  std::string action = "import";  // recorded in the audit trail ("entry.create", ...)
+  std::optional<Idempotency> idempotency;
+  // Makes the answer to remember under the idempotency key; called inside
+  // the transaction after a successful write.
+  std::function<StoredResponse(const ImportResult&)> respond;
+};
+
+enum class Role { kAdmin, kOfficer, kFocalPoint, kViewer };
+std::string_view Name(Role role);
+std::optional<Role> ParseRole(std::string_view text);
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kViewer;
+  bool disabled = false;
+  std::string password_hash;        // Argon2id, libsodium's encoded string
+  std::vector<std::string> donors;  // for a focal point: the donors assigned
+  ledger::Instant created_at = 0;
+};
+
+// A login session or an API token. Only a hash of the secret is stored.
+struct Session {
+  std::string token_hash;  // hex SHA-256 of the secret the client holds
+  int64_t user_id = 0;
+  std::string csrf_token;  // empty for API tokens
+  bool api_token = false;
+  std::string label;       // what an API token is for
+  ledger::Instant created_at = 0;
+  ledger::Instant expires_at = 0;  // 0: does not expire
+};
+
+// One record of the audit trail. `hash` = SHA-256 over `previous_hash` and
+// the record's fields (audit/chain.h), so a changed, removed or reordered
+// record breaks the chain.
+struct AuditRecord {
+  int64_t seq = 0;
+  ledger::Instant at = 0;
+  std::string actor;
+  std::string address;
+  std::string request_id;
+  std::string action;     // "import", "entry.create", "user.add", "login", "login.failed", ...
+  std::string entity;     // "dataset", "entry", "user", "session"
+  std::string entity_id;
+  std::string before;     // JSON, "" when there was nothing
+  std::string after;      // JSON
+  std::string previous_hash;
+  std::string hash;
 };
 
 struct AppliedMigration {
@@ -67,7 +148,7 @@ class Store {
   // with nothing written; an Error means the store itself failed (nothing is
   // written either). `source` says where the data came from, for the record.
   virtual Result<ImportResult> Import(const ledger::Dataset& dataset,
-                                      const std::string& source) = 0;
+                                      const WriteOptions& options) = 0;
 
   // Checks `dataset` as Import would, against the stored ledger, and writes
   // nothing. Used to report every problem of an import at once, even when
@@ -77,6 +158,32 @@ class Store {
   virtual Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) = 0;
 
   virtual Result<std::vector<AppliedMigration>> Migrations() = 0;
+
+  // --- Accounts. Every change appends an audit record in the same
+  // transaction. ---------------------------------------------------------
+  // Fails with kConflict when the name is taken.
+  virtual Result<User> AddUser(const User& user, const Actor& actor) = 0;
+  // Replaces the stored user with the same id (role, password, disabled,
+  // donors); the audit record holds the user before and after (never the
+  // password hash, only whether it changed).
+  virtual Status UpdateUser(const User& user, const Actor& actor) = 0;
+  virtual Result<std::optional<User>> FindUser(const std::string& name) = 0;
+  virtual Result<std::optional<User>> FindUserById(int64_t id) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+
+  // --- Sessions and API tokens. -------------------------------------------
+  virtual Status AddSession(const Session& session, const Actor& actor) = 0;
+  virtual Result<std::optional<Session>> FindSession(const std::string& token_hash) = 0;
+  virtual Status DeleteSession(const std::string& token_hash, const Actor& actor) = 0;
+
+  // --- The audit trail. ----------------------------------------------------
+  // Appends a record on its own (logins, failed logins). `seq`, `at`,
+  // `previous_hash` and `hash` are filled in by the store.
+  virtual Status AppendAudit(const AuditRecord& record) = 0;
+  // Records with seq > after_seq, in order; limit 0: all.
+  virtual Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int64_t limit) = 0;
+  // The sequence number and hash of the last record written.
+  virtual Result<std::pair<int64_t, std::string>> AuditHead() = 0;
 };
 
 // What a store needs from outside: the clock, and the country list.

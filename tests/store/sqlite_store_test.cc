@@ -19,6 +19,13 @@ StoreEnvironment TestEnvironment() {
   return StoreEnvironment{[] { return ledger::Instant{1700000000}; }, reference::IsCountryAlpha3};
 }
 
+WriteOptions Write(const std::string& source) {
+  WriteOptions options;
+  options.actor = Actor{"tester", "127.0.0.1", "req-1"};
+  options.source = source;
+  return options;
+}
+
 std::string QueryText(const std::string& path, const char* sql) {
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
@@ -57,7 +64,7 @@ class SqliteStoreTest : public ::testing::Test {
   ImportResult ImportFixture() {
     exchange::DatasetRead read = exchange::ReadDatasetDirectory(testing::FixtureDir("small").string());
     EXPECT_TRUE(read.problems.empty());
-    auto result = store_->Import(read.dataset, "small");
+    auto result = store_->Import(read.dataset, Write("small"));
     EXPECT_TRUE(result) << result.error().message;
     return *result;
   }
@@ -135,7 +142,7 @@ TEST_F(SqliteStoreTest, ARefusedImportWritesNothing) {
   e.amount = money::Money(100, money::CurrencyCode("USD"));
   bad.entries.push_back({e, {"entries.csv", 2}});
   bad.donors.push_back({ledger::Donor{"new", "New donor", ledger::DonorType::kFoundation, "", {}}, {"donors.csv", 2}});
-  auto result = store_->Import(bad, "bad");
+  auto result = store_->Import(bad, Write("bad"));
   ASSERT_TRUE(result);
   ASSERT_EQ(result->problems.size(), 1u);
   EXPECT_EQ(testing::DumpSqlite(path_), before);

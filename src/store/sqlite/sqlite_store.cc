@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "store/audit.h"
 #include "store/migrations/migrations.h"
 
 namespace rmis::store {
@@ -158,12 +159,12 @@ class SqliteStore : public Store {
     return ledger;
   }
 
-  Result<ImportResult> Import(const ledger::Dataset& dataset, const std::string& source) override {
-    return Apply(dataset, source, /*write=*/true);
+  Result<ImportResult> Import(const ledger::Dataset& dataset, const WriteOptions& options) override {
+    return Apply(dataset, &options);
   }
 
   Result<ImportResult> Check(const ledger::Dataset& dataset) override {
-    return Apply(dataset, "", /*write=*/false);
+    return Apply(dataset, nullptr);
   }
 
   Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) override {
@@ -205,6 +206,158 @@ class SqliteStore : public Store {
     return list;
   }
 
+  Result<User> AddUser(const User& user, const Actor& actor) override {
+    Transaction transaction(db_);
+    if (auto status = transaction.Begin(); !status) return tl::unexpected(status.error());
+    Statement exists(db_, "SELECT 1 FROM users WHERE name = ?");
+    exists.Bind(1, user.name);
+    if (exists.Step() == SQLITE_ROW) {
+      return Fail(ErrorCode::kConflict, "a user named \"" + user.name + "\" already exists");
+    }
+    User stored = user;
+    stored.created_at = env_.now();
+    Statement insert(db_,
+                     "INSERT INTO users (name, role, disabled, password_hash, created_at) VALUES (?,?,?,?,?)");
+    insert.Bind(1, stored.name);
+    insert.Bind(2, Name(stored.role));
+    insert.Bind(3, static_cast<int64_t>(stored.disabled));
+    insert.Bind(4, stored.password_hash);
+    insert.Bind(5, stored.created_at);
+    if (insert.Step() != SQLITE_DONE) return SqlError(db_, "adding a user");
+    stored.id = sqlite3_last_insert_rowid(db_);
+    if (auto status = WriteDonors(stored); !status) return tl::unexpected(status.error());
+    AuditRecord record = RecordFor(actor, "user.add", "user", stored.name);
+    record.after = audit::DescribeUser(stored);
+    if (auto status = WriteAudit(record); !status) return tl::unexpected(status.error());
+    if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
+    return stored;
+  }
+
+  Status UpdateUser(const User& user, const Actor& actor) override {
+    Transaction transaction(db_);
+    if (auto status = transaction.Begin(); !status) return status;
+    auto before = ReadUser("WHERE id = ?", std::to_string(user.id), /*by_id=*/true);
+    if (!before) return tl::unexpected(before.error());
+    if (!*before) return Fail(ErrorCode::kNotFound, "no user with id " + std::to_string(user.id));
+    Statement update(db_, "UPDATE users SET role = ?, disabled = ?, password_hash = ? WHERE id = ?");
+    update.Bind(1, Name(user.role));
+    update.Bind(2, static_cast<int64_t>(user.disabled));
+    update.Bind(3, user.password_hash);
+    update.Bind(4, user.id);
+    if (update.Step() != SQLITE_DONE) return SqlError(db_, "updating a user");
+    if (auto status = WriteDonors(user); !status) return status;
+    if (user.disabled) {
+      // A disabled account loses its sessions and tokens at once.
+      Statement drop(db_, "DELETE FROM sessions WHERE user_id = ?");
+      drop.Bind(1, user.id);
+      if (drop.Step() != SQLITE_DONE) return SqlError(db_, "ending sessions");
+    }
+    AuditRecord record = RecordFor(actor, "user.update", "user", (*before)->name);
+    record.before = audit::DescribeUser(**before);
+    User after = user;
+    after.name = (*before)->name;
+    after.created_at = (*before)->created_at;
+    record.after = audit::DescribeUser(after);
+    if (auto status = WriteAudit(record); !status) return status;
+    return transaction.Commit();
+  }
+
+  Result<std::optional<User>> FindUser(const std::string& name) override {
+    return ReadUser("WHERE name = ?", name, false);
+  }
+
+  Result<std::optional<User>> FindUserById(int64_t id) override {
+    return ReadUser("WHERE id = ?", std::to_string(id), true);
+  }
+
+  Result<std::vector<User>> ListUsers() override {
+    std::vector<User> users;
+    Statement q(db_, "SELECT id FROM users ORDER BY id");
+    std::vector<int64_t> ids;
+    while (q.Step() == SQLITE_ROW) ids.push_back(q.Int(0));
+    for (int64_t id : ids) {
+      auto user = FindUserById(id);
+      if (!user) return tl::unexpected(user.error());
+      if (*user) users.push_back(**user);
+    }
+    return users;
+  }
+
+  Status AddSession(const Session& session, const Actor& actor) override {
+    Transaction transaction(db_);
+    if (auto status = transaction.Begin(); !status) return status;
+    Statement insert(db_,
+                     "INSERT INTO sessions (token_hash, user_id, csrf_token, api_token, label, created_at,"
+                     " expires_at) VALUES (?,?,?,?,?,?,?)");
+    insert.Bind(1, session.token_hash);
+    insert.Bind(2, session.user_id);
+    insert.Bind(3, session.csrf_token);
+    insert.Bind(4, static_cast<int64_t>(session.api_token));
+    insert.Bind(5, session.label);
+    insert.Bind(6, session.created_at);
+    insert.Bind(7, session.expires_at);
+    if (insert.Step() != SQLITE_DONE) return SqlError(db_, "starting a session");
+    AuditRecord record = RecordFor(actor, session.api_token ? "token.create" : "login", "session",
+                                   session.token_hash.substr(0, 12));
+    record.after = audit::DescribeSession(session);
+    if (auto status = WriteAudit(record); !status) return status;
+    return transaction.Commit();
+  }
+
+  Result<std::optional<Session>> FindSession(const std::string& token_hash) override {
+    Statement q(db_,
+                "SELECT token_hash, user_id, csrf_token, api_token, label, created_at, expires_at"
+                " FROM sessions WHERE token_hash = ?");
+    q.Bind(1, token_hash);
+    if (q.Step() != SQLITE_ROW) return std::optional<Session>();
+    return std::optional<Session>(Session{q.Text(0), q.Int(1), q.Text(2), q.Int(3) != 0, q.Text(4),
+                                          q.Int(5), q.Int(6)});
+  }
+
+  Status DeleteSession(const std::string& token_hash, const Actor& actor) override {
+    Transaction transaction(db_);
+    if (auto status = transaction.Begin(); !status) return status;
+    Statement drop(db_, "DELETE FROM sessions WHERE token_hash = ?");
+    drop.Bind(1, token_hash);
+    if (drop.Step() != SQLITE_DONE) return SqlError(db_, "ending a session");
+    if (sqlite3_changes(db_) > 0) {
+      AuditRecord record = RecordFor(actor, "logout", "session", token_hash.substr(0, 12));
+      if (auto status = WriteAudit(record); !status) return status;
+    }
+    return transaction.Commit();
+  }
+
+  Status AppendAudit(const AuditRecord& record) override {
+    Transaction transaction(db_);
+    if (auto status = transaction.Begin(); !status) return status;
+    if (auto status = WriteAudit(record); !status) return status;
+    return transaction.Commit();
+  }
+
+  Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int64_t limit) override {
+    std::string sql =
+        "SELECT seq, at, actor, address, request_id, action, entity, entity_id, before, after,"
+        " previous_hash, hash FROM audit WHERE seq > ? ORDER BY seq";
+    if (limit > 0) sql += " LIMIT ?";
+    Statement q(db_, sql.c_str());
+    q.Bind(1, after_seq);
+    if (limit > 0) q.Bind(2, limit);
+    std::vector<AuditRecord> records;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      records.push_back(AuditRecord{q.Int(0), q.Int(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5),
+                                    q.Text(6), q.Text(7), q.Text(8), q.Text(9), q.Text(10), q.Text(11)});
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "reading the audit trail");
+    return records;
+  }
+
+  Result<std::pair<int64_t, std::string>> AuditHead() override {
+    Statement q(db_, "SELECT seq, hash FROM audit_head WHERE one = 1");
+    if (q.Step() != SQLITE_ROW) return Fail(ErrorCode::kCorrupt, "the audit trail has no head");
+    return std::make_pair(q.Int(0), q.Text(1));
+  }
+
   Result<std::vector<AppliedMigration>> Migrations() override {
     Statement query(db_, "SELECT version, name, applied_at FROM schema_migrations ORDER BY version");
     std::vector<AppliedMigration> list;
@@ -215,12 +368,22 @@ class SqliteStore : public Store {
   }
 
  private:
-  // One transaction: read the state, check the dataset against it, and (when
-  // `write`) append. BEGIN IMMEDIATE holds the write lock from the first
-  // read, so no other writer can change the state in between.
-  Result<ImportResult> Apply(const ledger::Dataset& dataset, const std::string& source, bool write) {
+  // One transaction: read the state, check the dataset against it, and
+  // append it with its audit record (or, when `options` is null, only check).
+  // BEGIN IMMEDIATE holds the write lock from the first read, so no other
+  // writer can change the state in between.
+  Result<ImportResult> Apply(const ledger::Dataset& dataset, const WriteOptions* options) {
     Transaction transaction(db_);
     if (auto status = transaction.Begin(); !status) return tl::unexpected(status.error());
+    if (options && options->idempotency) {
+      auto replay = Replay(options->actor.user, *options->idempotency);
+      if (!replay) return tl::unexpected(replay.error());
+      if (*replay) {
+        ImportResult result;
+        result.replayed = **replay;
+        return result;  // a retry: the first answer, nothing written
+      }
+    }
     ledger::Ledger stored;
     if (auto status = LoadForPlan(dataset, stored); !status) return tl::unexpected(status.error());
     ledger::PlanOutcome outcome = ledger::PlanImport(stored, dataset, env_.is_country);
@@ -236,20 +399,148 @@ class SqliteStore : public Store {
                    add.appeals.size() + add.events.size() + add.rates.size() +
                    add.entries.size();
     result.entries_added = add.entries.size();
-    if (result.added == 0 || !write) return result;  // nothing to write
+    for (const auto& e : add.entries) result.entry_ids.push_back(e.id);
+    if (options == nullptr) return result;  // a check
+    if (result.added == 0 && !options->idempotency) return result;  // nothing new: write nothing
 
-    Statement import_row(db_,
-                         "INSERT INTO imports (at, source, added, unchanged) VALUES (?,?,?,?)");
-    import_row.Bind(1, env_.now());
-    import_row.Bind(2, source);
-    import_row.Bind(3, static_cast<int64_t>(result.added));
-    import_row.Bind(4, static_cast<int64_t>(result.unchanged));
-    if (import_row.Step() != SQLITE_DONE) return SqlError(db_, "recording the import");
-    result.import_id = sqlite3_last_insert_rowid(db_);
+    if (result.added > 0) {
+      Statement import_row(db_, "INSERT INTO imports (at, source, added, unchanged) VALUES (?,?,?,?)");
+      import_row.Bind(1, env_.now());
+      import_row.Bind(2, options->source);
+      import_row.Bind(3, static_cast<int64_t>(result.added));
+      import_row.Bind(4, static_cast<int64_t>(result.unchanged));
+      if (import_row.Step() != SQLITE_DONE) return SqlError(db_, "recording the import");
+      result.import_id = sqlite3_last_insert_rowid(db_);
+      if (auto status = Insert(add, result.import_id); !status) return tl::unexpected(status.error());
 
-    if (auto status = Insert(add, result.import_id); !status) return tl::unexpected(status.error());
+      AuditRecord record;
+      record.actor = options->actor.user;
+      record.address = options->actor.address;
+      record.request_id = options->actor.request_id;
+      record.action = options->action;
+      bool one_entry = add.entries.size() == 1 && result.added == 1;
+      record.entity = one_entry ? "entry" : "dataset";
+      record.entity_id = one_entry ? add.entries[0].id : std::to_string(result.import_id);
+      record.after = audit::DescribeAdditions(add, result.unchanged, options->source);
+      if (auto status = WriteAudit(record); !status) return tl::unexpected(status.error());
+    }
+    if (options->idempotency && options->respond) {
+      result.response = options->respond(result);
+      if (auto status = Remember(options->actor.user, *options->idempotency, *result.response); !status) {
+        return tl::unexpected(status.error());
+      }
+    }
     if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
     return result;
+  }
+
+  // The answer remembered for (user, key), if any; kConflict when the key was
+  // used for another request.
+  Result<std::optional<StoredResponse>> Replay(const std::string& user, const Idempotency& idempotency) {
+    Statement q(db_, "SELECT fingerprint, status, body FROM idempotency WHERE user_name = ? AND key = ?");
+    q.Bind(1, user);
+    q.Bind(2, idempotency.key);
+    if (q.Step() != SQLITE_ROW) return std::optional<StoredResponse>();
+    if (q.Text(0) != idempotency.fingerprint) {
+      return Fail(ErrorCode::kConflict, "this Idempotency-Key was already used for a different request");
+    }
+    return std::optional<StoredResponse>(StoredResponse{static_cast<int>(q.Int(1)), q.Text(2)});
+  }
+
+  Status Remember(const std::string& user, const Idempotency& idempotency, const StoredResponse& response) {
+    Statement q(db_,
+                "INSERT INTO idempotency (user_name, key, fingerprint, status, body, created_at)"
+                " VALUES (?,?,?,?,?,?)");
+    q.Bind(1, user);
+    q.Bind(2, idempotency.key);
+    q.Bind(3, idempotency.fingerprint);
+    q.Bind(4, static_cast<int64_t>(response.status));
+    q.Bind(5, response.body);
+    q.Bind(6, env_.now());
+    if (q.Step() != SQLITE_DONE) return SqlError(db_, "remembering the answer");
+    return {};
+  }
+
+  AuditRecord RecordFor(const Actor& actor, std::string action, std::string entity, std::string id) {
+    AuditRecord record;
+    record.actor = actor.user;
+    record.address = actor.address;
+    record.request_id = actor.request_id;
+    record.action = std::move(action);
+    record.entity = std::move(entity);
+    record.entity_id = std::move(id);
+    return record;
+  }
+
+  Result<std::optional<User>> ReadUser(const char* where, const std::string& key, bool by_id) {
+    std::string sql = std::string("SELECT id, name, role, disabled, password_hash, created_at FROM users ") + where;
+    Statement q(db_, sql.c_str());
+    if (by_id) {
+      q.Bind(1, static_cast<int64_t>(std::stoll(key)));
+    } else {
+      q.Bind(1, key);
+    }
+    if (q.Step() != SQLITE_ROW) return std::optional<User>();
+    User user;
+    user.id = q.Int(0);
+    user.name = q.Text(1);
+    auto role = ParseRole(q.Text(2));
+    if (!role) return Fail(ErrorCode::kCorrupt, "user " + user.name + " has an unknown role");
+    user.role = *role;
+    user.disabled = q.Int(3) != 0;
+    user.password_hash = q.Text(4);
+    user.created_at = q.Int(5);
+    Statement donors(db_, "SELECT donor FROM user_donors WHERE user_id = ? ORDER BY donor");
+    donors.Bind(1, user.id);
+    while (donors.Step() == SQLITE_ROW) user.donors.push_back(donors.Text(0));
+    return std::optional<User>(std::move(user));
+  }
+
+  Status WriteDonors(const User& user) {
+    Statement clear(db_, "DELETE FROM user_donors WHERE user_id = ?");
+    clear.Bind(1, user.id);
+    if (clear.Step() != SQLITE_DONE) return SqlError(db_, "assigning donors");
+    Statement insert(db_, "INSERT INTO user_donors (user_id, donor) VALUES (?, ?)");
+    for (const auto& donor : user.donors) {
+      insert.Bind(1, user.id);
+      insert.Bind(2, donor);
+      if (insert.Step() != SQLITE_DONE) {
+        return Fail(ErrorCode::kInvalidArgument, "cannot assign donor \"" + donor + "\": " + sqlite3_errmsg(db_));
+      }
+      insert.Reset();
+    }
+    return {};
+  }
+
+  // Appends `record` to the chain; must run inside a write transaction.
+  Status WriteAudit(AuditRecord record) {
+    Statement head(db_, "SELECT seq, hash FROM audit_head WHERE one = 1");
+    if (head.Step() != SQLITE_ROW) return Fail(ErrorCode::kCorrupt, "the audit trail has no head");
+    record.seq = head.Int(0) + 1;
+    record.previous_hash = head.Text(1);
+    record.at = env_.now();
+    record.hash = audit::ComputeHash(record);
+    Statement insert(db_,
+                     "INSERT INTO audit (seq, at, actor, address, request_id, action, entity, entity_id,"
+                     " before, after, previous_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert.Bind(1, record.seq);
+    insert.Bind(2, record.at);
+    insert.Bind(3, record.actor);
+    insert.Bind(4, record.address);
+    insert.Bind(5, record.request_id);
+    insert.Bind(6, record.action);
+    insert.Bind(7, record.entity);
+    insert.Bind(8, record.entity_id);
+    insert.Bind(9, record.before);
+    insert.Bind(10, record.after);
+    insert.Bind(11, record.previous_hash);
+    insert.Bind(12, record.hash);
+    if (insert.Step() != SQLITE_DONE) return SqlError(db_, "writing the audit trail");
+    Statement move(db_, "UPDATE audit_head SET seq = ?, hash = ? WHERE one = 1");
+    move.Bind(1, record.seq);
+    move.Bind(2, record.hash);
+    if (move.Step() != SQLITE_DONE) return SqlError(db_, "writing the audit trail");
+    return {};
   }
 
   static constexpr const char* kEntryColumns =
