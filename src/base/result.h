@@ -23,6 +23,9 @@ enum class ErrorCode {
   kOverflow,         // a number does not fit
   kIo,               // the file system or database failed
   kCorrupt,          // stored data breaks an invariant
+  kUnauthenticated,  // who is asking is not known (no or bad credentials)
+  kPermissionDenied, // who is asking may not do this
+  kTooMany,          // too many attempts: wait and try again
   kInternal,         // a bug
 };
 
@@ -47,6 +50,9 @@ inline const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kOverflow: return "overflow";
     case ErrorCode::kIo: return "io";
     case ErrorCode::kCorrupt: return "corrupt";
+    case ErrorCode::kUnauthenticated: return "unauthenticated";
+    case ErrorCode::kPermissionDenied: return "permission_denied";
+    case ErrorCode::kTooMany: return "too_many_requests";
     case ErrorCode::kInternal: return "internal";
   }
   return "internal";

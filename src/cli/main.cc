@@ -1,13 +1,5 @@
 // The rmis command: thin subcommands that wire the outside world (files,
-// clock, store) to the layers and choose exit codes, in one place.
-//
-// Exit codes (docs/cli.md):
-//   0  success
-//   1  the store or the system failed (I/O, a corrupt store, a bug)
-//   2  the command line is wrong (unknown option, bad value)
-//   3  the input has problems: nothing was stored (import)
-//   4  something named does not exist (no store at that path)
-//   5  conflict (a store already exists where init would create one)
+// clock, store) to the layers. Exit codes are listed in cli/common.h.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -16,67 +8,16 @@
 #include <cstdlib>
 #include <iostream>
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include "analysis/report.h"
+#include "cli/common.h"
 #include "cli/render.h"
+#include "cli/server_commands.h"
 #include "exchange/csv/dataset_reader.h"
 #include "exchange/json/report_json.h"
-#include "reference/countries.h"
 #include "store/store.h"
 
 namespace rmis::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitRejected = 3;
-constexpr int kExitNotFound = 4;
-constexpr int kExitConflict = 5;
-
-int ExitCodeFor(const Error& error) {
-  switch (error.code) {
-    case ErrorCode::kInvalidArgument: return kExitUsage;
-    case ErrorCode::kNotFound: return kExitNotFound;
-    case ErrorCode::kConflict: return kExitConflict;
-    default: return kExitFailure;
-  }
-}
-
-int Report(const Error& error) {
-  std::cerr << "rmis: " << error.message << "\n";
-  return ExitCodeFor(error);
-}
-
-ledger::Instant Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-store::StoreEnvironment Environment() {
-  return store::StoreEnvironment{Now, reference::IsCountryAlpha3};
-}
-
-// The command line acts as "cli:<login name>" in the audit trail.
-store::Actor CliActor() {
-  const passwd* account = getpwuid(getuid());
-  return store::Actor{std::string("cli:") + (account ? account->pw_name : "unknown"), "", ""};
-}
-
-store::WriteOptions CliWrite(const std::string& source) {
-  store::WriteOptions options;
-  options.actor = CliActor();
-  options.source = source;
-  return options;
-}
-
-std::string DefaultDb() {
-  const char* env = std::getenv("RMIS_DB");
-  return env && *env ? env : "rmis.db";
-}
 
 // Validators for CLI11 options.
 const auto kDateCheck = CLI::Validator(
@@ -227,8 +168,10 @@ int Main(int argc, char** argv) {
   CLI::App app{"rmis: the resource mobilization information system.\n"
                "An append-only ledger of pledges, receipts and expectations, and the\n"
                "report on income against target, donors, regions, forecast, appeals and\n"
-               "pledging events. Exit codes: 0 ok, 1 store or system failure, 2 bad\n"
-               "command line, 3 input rejected (nothing stored), 4 not found, 5 conflict."};
+               "pledging events; the JSON API server, accounts and the audit trail.\n"
+               "Exit codes: 0 ok, 1 store or system failure, 2 bad command line,\n"
+               "3 input rejected (nothing stored), 4 not found, 5 conflict,\n"
+               "6 audit trail broken."};
   app.require_subcommand(1);
   std::string db = DefaultDb();
   const std::string db_help = "the store: an SQLite file path (default: $RMIS_DB or ./rmis.db)";
@@ -282,6 +225,9 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "csv"}))
       ->capture_default_str();
 
+  ServerCommands server_commands;
+  AddServerCommands(app, db, db_help, server_commands);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -298,6 +244,7 @@ int Main(int argc, char** argv) {
     entries_args.db = db;
     return RunEntries(entries_args);
   }
+  if (auto code = RunServerCommands(server_commands, db)) return *code;
   return kExitUsage;
 }
 

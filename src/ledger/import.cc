@@ -49,8 +49,9 @@ bool SameRate(const std::string& a, const std::string& b) {
   auto ra = money::Rate::Parse(a);
   auto rb = money::Rate::Parse(b);
   if (!ra || !rb) return a == b;
-  __int128 left = ra->mantissa();
-  __int128 right = rb->mantissa();
+  __extension__ typedef __int128 Int128;
+  Int128 left = ra->mantissa();
+  Int128 right = rb->mantissa();
   for (int i = ra->scale(); i < rb->scale(); ++i) left *= 10;
   for (int i = rb->scale(); i < ra->scale(); ++i) right *= 10;
   return left == right;

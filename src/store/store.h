@@ -24,6 +24,7 @@ namespace rmis::store {
 
 // Which entries to list. Empty or unset members do not filter.
 struct EntryFilter {
+  std::string id;
   std::string donor;
   std::string fund;
   std::optional<ledger::EntryKind> kind;
@@ -63,10 +64,13 @@ struct StoredResponse {
   std::string body;
 };
 
+inline constexpr size_t kEchoEntries = 1000;
+
 struct ImportResult {
   size_t added = 0;      // records appended (reference records and entries)
   size_t entries_added = 0;
   std::vector<std::string> entry_ids;  // the entries appended, in order
+  std::vector<ledger::Entry> entries;  // the entries appended, when at most kEchoEntries
   size_t unchanged = 0;  // records already stored with the same content
   std::vector<ledger::Problem> problems;  // non-empty: nothing was written
   bool truncated = false;
@@ -142,6 +146,10 @@ class Store {
 
   // Everything stored, in storage order.
   virtual Result<ledger::Ledger> LoadLedger() = 0;
+
+  // The reference records only (donors, funds, targets, appeals, events,
+  // rates): no entries.
+  virtual Result<ledger::Ledger> LoadReference() = 0;
 
   // Checks `dataset` against the stored ledger and appends it, all in one
   // transaction. Problems in the data come back in ImportResult::problems

@@ -52,18 +52,6 @@ void CopyDirectory(const fs::path& from, const fs::path& to) {
   }
 }
 
-namespace {
-
-std::string Drain(int fd) {
-  std::string text;
-  char buffer[65536];
-  ssize_t n;
-  while ((n = read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
-  return text;
-}
-
-}  // namespace
-
 CommandResult RunRmis(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env) {
   // Output goes to files so that a large report cannot fill a pipe.

@@ -391,6 +391,38 @@ void ReadDatasetFileText(const std::string& file_name, std::string_view text, Da
   CheckNotEmpty(reader, file_name, out);
 }
 
+void ReadDatasetRecord(const std::string& file_name,
+                       const std::vector<std::pair<std::string, std::string>>& fields,
+                       DatasetRead& out) {
+  const Schema* schema = FindSchema(file_name);
+  if (schema == nullptr) {
+    out.problems.push_back(Problem{"", 0, "", "not a kind of record rmis knows"});
+    return;
+  }
+  size_t first_problem = out.problems.size();
+  FileReader reader(*schema, out);
+  std::vector<std::string> header, values;
+  for (const auto& [column, value] : fields) {
+    header.push_back(column);
+    values.push_back(value);
+  }
+  if (reader(0, header)) reader(0, values);
+  for (size_t i = first_problem; i < out.problems.size(); ++i) {
+    out.problems[i].file.clear();
+    out.problems[i].line = 0;
+  }
+  auto clear = [](auto& records) {
+    for (auto& record : records) record.where = {};
+  };
+  clear(out.dataset.donors);
+  clear(out.dataset.funds);
+  clear(out.dataset.targets);
+  clear(out.dataset.appeals);
+  clear(out.dataset.events);
+  clear(out.dataset.rates);
+  clear(out.dataset.entries);
+}
+
 DatasetRead ReadDatasetDirectory(const std::string& directory) {
   namespace fs = std::filesystem;
   DatasetRead out;

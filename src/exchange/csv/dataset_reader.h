@@ -30,4 +30,12 @@ const std::vector<std::string>& DatasetFileNames();
 // chooses the schema ("entries.csv", ...).
 void ReadDatasetFileText(const std::string& file_name, std::string_view text, DatasetRead& out);
 
+// Reads one record given as (column, value) pairs, exactly as a row of
+// `file_name` with those columns would be read: the same column checks (an
+// unknown or missing column is a problem) and the same field rules. Used for
+// records sent as JSON. Problems carry the field and no file or line.
+void ReadDatasetRecord(const std::string& file_name,
+                       const std::vector<std::pair<std::string, std::string>>& fields,
+                       DatasetRead& out);
+
 }  // namespace rmis::exchange

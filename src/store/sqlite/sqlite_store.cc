@@ -159,6 +159,12 @@ class SqliteStore : public Store {
     return ledger;
   }
 
+  Result<ledger::Ledger> LoadReference() override {
+    ledger::Ledger ledger;
+    if (auto status = LoadReference(ledger); !status) return tl::unexpected(status.error());
+    return ledger;
+  }
+
   Result<ImportResult> Import(const ledger::Dataset& dataset, const WriteOptions& options) override {
     return Apply(dataset, &options);
   }
@@ -169,6 +175,7 @@ class SqliteStore : public Store {
 
   Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) override {
     std::string sql = std::string(kEntryColumns) + " WHERE seq > ?1";
+    if (!filter.id.empty()) sql += " AND id = ?13";
     if (!filter.donor.empty()) sql += " AND donor = ?2";
     if (!filter.fund.empty()) sql += " AND fund = ?3";
     if (filter.kind) sql += " AND kind = ?4";
@@ -184,6 +191,7 @@ class SqliteStore : public Store {
     Statement query(db_, sql.c_str());
     if (!query.ok()) return Fail(ErrorCode::kIo, query.error());
     query.Bind(1, filter.after_seq);
+    if (!filter.id.empty()) query.Bind(13, filter.id);
     if (!filter.donor.empty()) query.Bind(2, filter.donor);
     if (!filter.fund.empty()) query.Bind(3, filter.fund);
     if (filter.kind) query.Bind(4, ledger::Name(*filter.kind));
@@ -400,6 +408,7 @@ class SqliteStore : public Store {
                    add.entries.size();
     result.entries_added = add.entries.size();
     for (const auto& e : add.entries) result.entry_ids.push_back(e.id);
+    if (add.entries.size() <= kEchoEntries) result.entries = add.entries;
     if (options == nullptr) return result;  // a check
     if (result.added == 0 && !options->idempotency) return result;  // nothing new: write nothing
 
