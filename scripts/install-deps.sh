@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libsqlite3-dev sqlite3
   libexpected-dev libcli11-dev nlohmann-json3-dev libfmt-dev libicu-dev libcsv-dev
+  libcpp-httplib-dev libsodium-dev libzip-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   python3
 )

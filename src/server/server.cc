@@ -304,12 +304,6 @@ class ApiServer::Impl {
       res.set_header("X-Request-Id", RequestId(req));
       res.set_header("Cache-Control", "no-store");
       res.set_header("X-Content-Type-Options", "nosniff");
-      bool upload = req.path == "/api/v1/imports";
-      if (!upload && req.body.size() > options_.max_json_body) {
-        Send(res, HttpError{413, "payload_too_large",
-                            "the body is larger than " + std::to_string(options_.max_json_body) + " bytes"});
-        return httplib::Server::HandlerResponse::Handled;
-      }
       return httplib::Server::HandlerResponse::Unhandled;
     });
     http_.set_error_handler([](const Request&, Response& res) {
@@ -406,6 +400,10 @@ class ApiServer::Impl {
   // with a session cookie.
   httplib::Server::Handler Authed(Handler handler) {
     return [this, handler](const Request& req, Response& res) {
+      // httplib has read the body (up to max_upload, else it answered 413).
+      if (req.path != "/api/v1/imports" && req.body.size() > options_.max_json_body) {
+        return Send(res, HttpError{413, "payload_too_large", "the body is too large"});
+      }
       auto caller = Authenticate(req);
       if (!caller) return Send(res, FromError(caller.error()));
       if (caller->by_cookie && IsWrite(req)) {
@@ -572,6 +570,7 @@ class ApiServer::Impl {
   }
 
   void Login(const Request& req, Response& res) {
+    if (req.body.size() > options_.max_json_body) return Send(res, HttpError{413, "payload_too_large", "the body is too large"});
     HttpError error;
     auto body = ParseObject(req.body, {{"user", Kind::kString, 64}, {"password", Kind::kString, 1024}}, error);
     if (!body) return Send(res, error);

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <mutex>
 #include <unordered_set>
 #include <utility>
 
@@ -154,26 +155,31 @@ class SqliteStore : public Store {
   }
 
   Result<ledger::Ledger> LoadLedger() override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     ledger::Ledger ledger;
     if (auto status = Load(ledger); !status) return tl::unexpected(status.error());
     return ledger;
   }
 
   Result<ledger::Ledger> LoadReference() override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     ledger::Ledger ledger;
     if (auto status = LoadReference(ledger); !status) return tl::unexpected(status.error());
     return ledger;
   }
 
   Result<ImportResult> Import(const ledger::Dataset& dataset, const WriteOptions& options) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     return Apply(dataset, &options);
   }
 
   Result<ImportResult> Check(const ledger::Dataset& dataset) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     return Apply(dataset, nullptr);
   }
 
   Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     std::string sql = std::string(kEntryColumns) + " WHERE seq > ?1";
     if (!filter.id.empty()) sql += " AND id = ?13";
     if (!filter.donor.empty()) sql += " AND donor = ?2";
@@ -215,6 +221,7 @@ class SqliteStore : public Store {
   }
 
   Result<User> AddUser(const User& user, const Actor& actor) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     Transaction transaction(db_);
     if (auto status = transaction.Begin(); !status) return tl::unexpected(status.error());
     Statement exists(db_, "SELECT 1 FROM users WHERE name = ?");
@@ -242,6 +249,7 @@ class SqliteStore : public Store {
   }
 
   Status UpdateUser(const User& user, const Actor& actor) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     Transaction transaction(db_);
     if (auto status = transaction.Begin(); !status) return status;
     auto before = ReadUser("WHERE id = ?", std::to_string(user.id), /*by_id=*/true);
@@ -271,14 +279,17 @@ class SqliteStore : public Store {
   }
 
   Result<std::optional<User>> FindUser(const std::string& name) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     return ReadUser("WHERE name = ?", name, false);
   }
 
   Result<std::optional<User>> FindUserById(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     return ReadUser("WHERE id = ?", std::to_string(id), true);
   }
 
   Result<std::vector<User>> ListUsers() override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     std::vector<User> users;
     Statement q(db_, "SELECT id FROM users ORDER BY id");
     std::vector<int64_t> ids;
@@ -292,6 +303,7 @@ class SqliteStore : public Store {
   }
 
   Status AddSession(const Session& session, const Actor& actor) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     Transaction transaction(db_);
     if (auto status = transaction.Begin(); !status) return status;
     Statement insert(db_,
@@ -313,6 +325,7 @@ class SqliteStore : public Store {
   }
 
   Result<std::optional<Session>> FindSession(const std::string& token_hash) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     Statement q(db_,
                 "SELECT token_hash, user_id, csrf_token, api_token, label, created_at, expires_at"
                 " FROM sessions WHERE token_hash = ?");
@@ -323,6 +336,7 @@ class SqliteStore : public Store {
   }
 
   Status DeleteSession(const std::string& token_hash, const Actor& actor) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     Transaction transaction(db_);
     if (auto status = transaction.Begin(); !status) return status;
     Statement drop(db_, "DELETE FROM sessions WHERE token_hash = ?");
@@ -336,6 +350,7 @@ class SqliteStore : public Store {
   }
 
   Status AppendAudit(const AuditRecord& record) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     Transaction transaction(db_);
     if (auto status = transaction.Begin(); !status) return status;
     if (auto status = WriteAudit(record); !status) return status;
@@ -343,6 +358,7 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int64_t limit) override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     std::string sql =
         "SELECT seq, at, actor, address, request_id, action, entity, entity_id, before, after,"
         " previous_hash, hash FROM audit WHERE seq > ? ORDER BY seq";
@@ -361,12 +377,14 @@ class SqliteStore : public Store {
   }
 
   Result<std::pair<int64_t, std::string>> AuditHead() override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     Statement q(db_, "SELECT seq, hash FROM audit_head WHERE one = 1");
     if (q.Step() != SQLITE_ROW) return Fail(ErrorCode::kCorrupt, "the audit trail has no head");
     return std::make_pair(q.Int(0), q.Text(1));
   }
 
   Result<std::vector<AppliedMigration>> Migrations() override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
     Statement query(db_, "SELECT version, name, applied_at FROM schema_migrations ORDER BY version");
     std::vector<AppliedMigration> list;
     while (query.Step() == SQLITE_ROW) {
@@ -820,6 +838,9 @@ class SqliteStore : public Store {
 
   sqlite3* db_;
   StoreEnvironment env_;
+  // One connection serves every thread: its transactions must not
+  // interleave, so each public call holds this for its whole length.
+  std::recursive_mutex mutex_;
 };
 
 }  // namespace

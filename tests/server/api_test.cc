@@ -1,0 +1,353 @@
+// The JSON API against a real server on loopback and a real SQLite file:
+// roles, CSRF, idempotency, concurrent settlements, refused bodies, uploads
+// and the same report as the CLI.
+#include "server/server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <zip.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "access/access.h"
+#include "exchange/csv/dataset_reader.h"
+#include "reference/countries.h"
+#include "support/test_support.h"
+
+namespace rmis::server {
+namespace {
+
+using ::testing::HasSubstr;
+using json = nlohmann::json;
+using testing::CommandResult;
+using testing::DumpSqlite;
+using testing::RunRmis;
+using testing::TempDir;
+
+ledger::Instant WallClock() { return static_cast<ledger::Instant>(time(nullptr)); }
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = dir_.File("store.db");
+    ASSERT_EQ(RunRmis({"init", "--db", db_}).exit_code, 0);
+    ASSERT_EQ(RunRmis({"import", "--db", db_, testing::FixtureDir("small").string()}).exit_code, 0);
+    auto store = store::OpenStore(db_, store::OpenMode::kExisting,
+                                  store::StoreEnvironment{WallClock, reference::IsCountryAlpha3});
+    ASSERT_TRUE(store);
+    store_ = std::move(*store);
+    for (auto [name, role] : {std::pair{"admin", store::Role::kAdmin}, {"officer", store::Role::kOfficer},
+                              {"focal", store::Role::kFocalPoint}, {"viewer", store::Role::kViewer}}) {
+      store::User user;
+      user.name = name;
+      user.role = role;
+      user.password_hash = *access::HashPassword(std::string(name) + "-password");
+      if (role == store::Role::kFocalPoint) user.donors = {"mex"};
+      auto added = store_->AddUser(user, store::Actor{"test", "", ""});
+      ASSERT_TRUE(added) << added.error().message;
+      store::Session token;
+      std::string secret = access::NewSecret();
+      token.token_hash = access::HashSecret(secret);
+      token.user_id = added->id;
+      token.api_token = true;
+      token.created_at = WallClock();
+      ASSERT_TRUE(store_->AddSession(token, store::Actor{"test", "", ""}));
+      tokens_[name] = secret;
+    }
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 8;
+    server_ = std::make_unique<ApiServer>(*store_, options, WallClock);
+    ASSERT_TRUE(server_->Bind());
+    thread_ = std::thread([this] { (void)server_->Run(); });
+  }
+  void TearDown() override {
+    server_->Stop();
+    thread_.join();
+  }
+
+  httplib::Client Client() {
+    httplib::Client client("127.0.0.1", server_->port());
+    client.set_read_timeout(30, 0);
+    return client;
+  }
+  httplib::Headers As(const std::string& user, httplib::Headers extra = {}) {
+    extra.emplace("Authorization", "Bearer " + tokens_[user]);
+    return extra;
+  }
+  httplib::Result Post(const std::string& user, const std::string& path, const std::string& body,
+                       httplib::Headers extra = {}) {
+    return Client().Post(path.c_str(), As(user, extra), body, "application/json");
+  }
+  int64_t EntryCount() {
+    auto list = store_->ListEntries(store::EntryFilter{});
+    return static_cast<int64_t>(list->size());
+  }
+
+  TempDir dir_;
+  std::string db_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ApiServer> server_;
+  std::thread thread_;
+  std::map<std::string, std::string> tokens_;
+};
+
+std::string Receipt(const std::string& donor, const std::string& amount = "10.00", const std::string& extra = "") {
+  return R"({"kind":"receipt","donor":")" + donor + R"(","fund":"core","amount":")" + amount +
+         R"(","currency":"USD","value_date":"2021-04-01")" + extra + "}";
+}
+
+TEST_F(ApiTest, NobodyUnknownGetsIn) {
+  auto client = Client();
+  EXPECT_EQ(client.Get("/api/v1/report?year=2021")->status, 401);
+  EXPECT_EQ(client.Post("/api/v1/entries", Receipt("mex"), "application/json")->status, 401);
+  httplib::Headers forged = {{"Authorization", "Bearer 0000"}};
+  auto result = client.Get("/api/v1/entries", forged);
+  EXPECT_EQ(result->status, 401);
+  json error = json::parse(result->body);
+  EXPECT_EQ(error["error"]["code"], "unauthenticated");
+  EXPECT_TRUE(error["error"]["details"].is_array());
+  EXPECT_EQ(client.Get("/api/v1/health")->status, 200);
+  EXPECT_EQ(client.Get("/api/v1/openapi.json")->status, 200);
+  EXPECT_EQ(json::parse(client.Get("/api/v1/openapi.json")->body)["openapi"], "3.0.3");
+}
+
+// Each role against each kind of write (issue 3, item 5).
+TEST_F(ApiTest, EachRoleAgainstEachKindOfWrite) {
+  struct Case {
+    std::string user, path, body;
+    int status;
+  };
+  const std::string donor = R"({"id":"new_donor","name":"New donor","type":"foundation","country":""})";
+  const std::string user = R"({"name":"someone","role":"viewer","password":"long-enough-password"})";
+  const std::vector<Case> cases = {
+      {"admin", "/api/v1/entries", Receipt("mex", "1.00", R"(,"id":"A1")"), 201},
+      {"officer", "/api/v1/entries", Receipt("che", "1.00", R"(,"id":"O1")"), 201},
+      {"focal", "/api/v1/entries", Receipt("mex", "1.00", R"(,"id":"F1")"), 201},
+      {"focal", "/api/v1/entries", Receipt("che", "1.00", R"(,"id":"F2")"), 403},
+      {"viewer", "/api/v1/entries", Receipt("mex", "1.00", R"(,"id":"V1")"), 403},
+      {"viewer", "/api/v1/donors", donor, 403},
+      {"focal", "/api/v1/donors", donor, 403},
+      {"officer", "/api/v1/donors", donor, 201},
+      {"viewer", "/api/v1/users", user, 403},
+      {"officer", "/api/v1/users", user, 403},
+      {"focal", "/api/v1/users", user, 403},
+      {"admin", "/api/v1/users", user, 201},
+      {"viewer", "/api/v1/tokens", "{}", 201},  // anyone may make a token for themselves
+  };
+  for (const auto& c : cases) {
+    auto result = Post(c.user, c.path, c.body);
+    ASSERT_TRUE(result) << c.user << " " << c.path;
+    EXPECT_EQ(result->status, c.status) << c.user << " " << c.path << ": " << result->body;
+  }
+  // Reading the audit trail and importing.
+  EXPECT_EQ(Client().Get("/api/v1/audit", As("officer"))->status, 403);
+  EXPECT_EQ(Client().Get("/api/v1/audit", As("admin"))->status, 200);
+  for (const char* name : {"viewer", "focal"}) {
+    auto result = Client().Post("/api/v1/imports", As(name), "PK", "application/zip");
+    EXPECT_EQ(result->status, 403) << name;
+  }
+}
+
+TEST_F(ApiTest, SessionCookieWritesNeedTheCsrfToken) {
+  auto client = Client();
+  auto login = client.Post("/api/v1/login", R"({"user":"officer","password":"officer-password"})", "application/json");
+  ASSERT_EQ(login->status, 200) << login->body;
+  std::string cookie = login->get_header_value("Set-Cookie");
+  EXPECT_THAT(cookie, HasSubstr("HttpOnly"));
+  EXPECT_THAT(cookie, HasSubstr("SameSite=Strict"));
+  std::string session = cookie.substr(0, cookie.find(';'));
+  std::string csrf = json::parse(login->body)["csrf_token"];
+  httplib::Headers with_cookie = {{"Cookie", session}};
+  EXPECT_EQ(client.Get("/api/v1/report?year=2021&as_of=2021-06-30", with_cookie)->status, 200);
+  auto without = client.Post("/api/v1/entries", with_cookie, Receipt("mex"), "application/json");
+  EXPECT_EQ(without->status, 403);
+  EXPECT_EQ(json::parse(without->body)["error"]["code"], "csrf");
+  httplib::Headers with_token = {{"Cookie", session}, {"X-CSRF-Token", csrf}};
+  EXPECT_EQ(client.Post("/api/v1/entries", with_token, Receipt("mex"), "application/json")->status, 201);
+  EXPECT_EQ(client.Post("/api/v1/logout", with_token, "", "application/json")->status, 200);
+  EXPECT_EQ(client.Get("/api/v1/session", with_cookie)->status, 401);
+}
+
+TEST_F(ApiTest, FailedLoginsAreLimited) {
+  auto client = Client();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(client.Post("/api/v1/login", R"({"user":"admin","password":"wrong-password"})", "application/json")->status, 401);
+  }
+  auto blocked = client.Post("/api/v1/login", R"({"user":"admin","password":"admin-password"})", "application/json");
+  EXPECT_EQ(blocked->status, 429);
+  EXPECT_EQ(blocked->get_header_value("Retry-After"), "900");
+  // Another account from the same address is not yet blocked.
+  EXPECT_EQ(client.Post("/api/v1/login", R"({"user":"viewer","password":"viewer-password"})", "application/json")->status, 200);
+}
+
+TEST_F(ApiTest, AnIdempotentRequestIsAppliedOnce) {
+  const int64_t before = EntryCount();
+  std::vector<std::thread> clients;
+  std::vector<int> statuses(8);
+  std::vector<std::string> bodies(8);
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&, i] {
+      auto result = Post("officer", "/api/v1/entries", Receipt("mex", "25.00"), {{"Idempotency-Key", "once-1"}});
+      statuses[i] = result ? result->status : -1;
+      bodies[i] = result ? result->body : "";
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(EntryCount(), before + 1);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(statuses[i], 201);
+    EXPECT_EQ(bodies[i], bodies[0]) << "a retry must get the first answer";
+  }
+  // The same key for another request is refused.
+  auto other = Post("officer", "/api/v1/entries", Receipt("mex", "26.00"), {{"Idempotency-Key", "once-1"}});
+  EXPECT_EQ(other->status, 409);
+  EXPECT_EQ(EntryCount(), before + 1);
+}
+
+TEST_F(ApiTest, ConcurrentReceiptsNeverSettleMoreThanThePledge) {
+  // P1 is 100000 CHF with 40000 paid: 60000 open. Twelve clients each try to
+  // pay 7000 at once: at most 8 can succeed.
+  ASSERT_EQ(Post("admin", "/api/v1/rates", R"({"currency":"CHF","month":"2021-04","units_per_usd":"0.93"})")->status, 201);
+  std::atomic<int> accepted{0}, refused{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 12; ++i) {
+    clients.emplace_back([&, i] {
+      std::string body = R"({"id":"C)" + std::to_string(i) +
+                         R"(","kind":"receipt","donor":"che","fund":"earmarked","amount":"7000","currency":"CHF","value_date":"2021-04-02","settles":"P1"})";
+      auto result = Post("officer", "/api/v1/entries", body);
+      if (result && result->status == 201) ++accepted;
+      if (result && result->status == 422) ++refused;
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(accepted.load(), 8);
+  EXPECT_EQ(refused.load(), 4);
+  store::EntryFilter paid;
+  paid.settles = "P1";
+  int64_t settled = 0;
+  for (const auto& item : *store_->ListEntries(paid)) settled += item.entry.amount.minor_units();
+  EXPECT_EQ(settled, 40000 * 100 + 8 * 7000 * 100);
+}
+
+TEST_F(ApiTest, BadBodiesAreRefusedAndChangeNothing) {
+  std::string before = DumpSqlite(db_);
+  struct Case {
+    std::string body;
+    int status;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"{not json", 400, "not valid JSON"},
+      {"[1,2]", 400, "must be a JSON object"},
+      {Receipt("mex", "1.00", R"(,"colour":"red")"), 400, "unknown field"},
+      {R"({"kind":"receipt","donor":"mex","fund":"core","amount":10,"currency":"USD","value_date":"2021-04-01"})", 400,
+       "must be a string"},
+      {Receipt("mex", "1.00", R"(,"note":")" + std::string(3000, 'x') + "\""), 400, "longer than 2000 bytes"},
+      {Receipt("mex", "1.001"), 422, "3 decimals"},
+      {Receipt("atlantis"), 422, "unknown donor"},
+      {Receipt("mex", "1.00", R"(,"settles":"P1")"), 422, "settles"},
+  };
+  for (const auto& c : cases) {
+    auto result = Post("officer", "/api/v1/entries", c.body);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, c.status) << c.body.substr(0, 80) << ": " << result->body;
+    json error = json::parse(result->body, nullptr, false);
+    ASSERT_FALSE(error.is_discarded());
+    EXPECT_THAT(error.dump(), HasSubstr(c.message)) << c.body.substr(0, 80);
+  }
+  auto huge = Post("officer", "/api/v1/entries", std::string(2 << 20, ' '));
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 413);
+  EXPECT_EQ(DumpSqlite(db_), before);
+}
+
+std::string Zip(const std::map<std::string, std::string>& files) {
+  TempDir dir;
+  std::string path = dir.File("upload.zip");
+  int error = 0;
+  zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+  std::vector<std::string> keep;
+  keep.reserve(files.size());
+  for (const auto& [name, content] : files) {
+    keep.push_back(content);
+    zip_source_t* source = zip_source_buffer(archive, keep.back().data(), keep.back().size(), 0);
+    zip_file_add(archive, name.c_str(), source, ZIP_FL_OVERWRITE);
+  }
+  zip_close(archive);
+  return testing::ReadFile(path);
+}
+
+TEST_F(ApiTest, UploadsAreAllOrNothingLikeTheCli) {
+  std::string donors = "id,name,type,country\nkor,Republic of Korea,member_state,KOR\n";
+  std::string entries =
+      "id,kind,donor,fund,amount,currency,value_date\n"
+      "U1,receipt,kor,tc,5000,USD,2021-05-01\n";
+  auto good = Client().Post("/api/v1/imports", As("officer"), Zip({{"data/donors.csv", donors}, {"data/entries.csv", entries}}),
+                            "application/zip");
+  ASSERT_EQ(good->status, 201) << good->body;
+  EXPECT_EQ(json::parse(good->body)["entries_added"], 1);
+
+  std::string before = DumpSqlite(db_);
+  httplib::MultipartFormDataItems items = {
+      {"entries.csv", "id,kind,donor,fund,amount,currency,value_date\nU2,receipt,kor,tc,5000,USD,2021-05-01\n"
+                      "U3,receipt,nobody,tc,1,USD,2021-05-01\nU4,receipt,kor,tc,1,USD,2021-02-30\n",
+       "entries.csv", "text/csv"}};
+  auto bad = Client().Post("/api/v1/imports", As("officer"), items);
+  ASSERT_EQ(bad->status, 422) << bad->body;
+  json details = json::parse(bad->body)["error"]["details"];
+  ASSERT_EQ(details.size(), 2u);
+  EXPECT_EQ(details[0]["file"], "entries.csv");
+  EXPECT_EQ(details[0]["line"], 4);
+  EXPECT_EQ(details[0]["field"], "value_date");
+  EXPECT_EQ(details[1]["line"], 3);
+  EXPECT_EQ(details[1]["field"], "donor");
+  EXPECT_EQ(DumpSqlite(db_), before);
+}
+
+TEST_F(ApiTest, TheReportIsTheCliReport) {
+  auto api = Client().Get("/api/v1/report?year=2021&as_of=2021-06-30&basis=net", As("viewer"));
+  ASSERT_EQ(api->status, 200);
+  CommandResult cli = RunRmis({"report", "--db", db_, "--year", "2021", "--as-of", "2021-06-30", "--basis", "net",
+                               "--format", "json"});
+  ASSERT_EQ(cli.exit_code, 0);
+  EXPECT_EQ(json::parse(api->body), json::parse(cli.out));
+  auto bad = Client().Get("/api/v1/report?year=20x1&as_of=2021-02-30", As("viewer"));
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(json::parse(bad->body)["error"]["details"].size(), 2u);
+}
+
+TEST_F(ApiTest, EntriesPageWithACursor) {
+  auto first = Client().Get("/api/v1/entries?limit=3", As("viewer"));
+  ASSERT_EQ(first->status, 200);
+  json page = json::parse(first->body);
+  ASSERT_EQ(page["entries"].size(), 3u);
+  std::string cursor = page["next_cursor"];
+  json second = json::parse(Client().Get(("/api/v1/entries?limit=10&cursor=" + cursor).c_str(), As("viewer"))->body);
+  EXPECT_EQ(second["entries"].size(), 4u);
+  EXPECT_TRUE(second["next_cursor"].is_null());
+  EXPECT_EQ(second["entries"][0]["id"], "R2");
+  auto one = Client().Get("/api/v1/entries/R1", As("viewer"));
+  EXPECT_EQ(json::parse(one->body)["settles"], "P1");
+  EXPECT_EQ(Client().Get("/api/v1/entries/NOPE", As("viewer"))->status, 404);
+}
+
+TEST_F(ApiTest, EveryWriteIsInTheAuditTrail) {
+  ASSERT_EQ(Post("officer", "/api/v1/entries", Receipt("mex", "3.00", R"(,"id":"AUD1")"), {{"X-Request-Id", "req-42"}})->status, 201);
+  auto records = *store_->ListAudit(0, 0);
+  const auto& last = records.back();
+  EXPECT_EQ(last.action, "entry.create");
+  EXPECT_EQ(last.actor, "officer");
+  EXPECT_EQ(last.entity_id, "AUD1");
+  EXPECT_EQ(last.request_id, "req-42");
+  EXPECT_EQ(last.address, "127.0.0.1");
+  EXPECT_THAT(last.after, HasSubstr("\"amount\":\"3.00\""));
+  json verify = json::parse(Client().Get("/api/v1/audit/verify", As("admin"))->body);
+  EXPECT_EQ(verify["ok"], true);
+}
+
+}  // namespace
+}  // namespace rmis::server
