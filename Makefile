@@ -5,7 +5,10 @@ DEMO_DB ?= $(BUILD)/demo.db
 SAMPLE := data/samples/unhabitat-2021
 RMIS := $(BUILD)/src/cli/rmis
 
-.PHONY: all deps configure build demo test clean
+DEMO_LISTEN ?= 127.0.0.1:8080
+DEMO_PID := $(BUILD)/demo-server.pid
+
+.PHONY: all deps configure build demo demo-stop test clean
 
 all: build
 
@@ -18,15 +21,28 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Builds, loads the bundled sample ledger into a fresh SQLite store and prints
-# the 2021 report as the source document saw it (30 June 2021).
-demo: build
+# Builds, loads the bundled sample ledger into a fresh SQLite store, prints
+# the 2021 report as the source document saw it (30 June 2021), and starts
+# the API server on that store with two demo accounts (see README.md).
+demo: build demo-stop
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(RMIS) init --db $(DEMO_DB)
 	$(RMIS) import --db $(DEMO_DB) $(SAMPLE)
 	$(RMIS) report --db $(DEMO_DB) --year 2021 --as-of 2021-06-30
+	RMIS_PASSWORD=demo-admin-2021 $(RMIS) user add demo-admin --role admin --db $(DEMO_DB)
+	RMIS_PASSWORD=demo-viewer-2021 $(RMIS) user add demo-viewer --role viewer --db $(DEMO_DB)
+	nohup $(RMIS) serve --db $(DEMO_DB) --listen $(DEMO_LISTEN) > $(BUILD)/demo-server.log 2>&1 & echo $$! > $(DEMO_PID)
+	@sleep 1
+	@cat $(BUILD)/demo-server.log
 	@echo
-	@echo "The store is $(DEMO_DB). Try: $(RMIS) report --db $(DEMO_DB) --year 2020 --as-of 2020-12-31 --basis net"
+	@echo "The store is $(DEMO_DB); the server runs in the background (log: $(BUILD)/demo-server.log)."
+	@echo "API: http://$(DEMO_LISTEN)/api/v1/  (log in as demo-admin / demo-admin-2021, or demo-viewer / demo-viewer-2021)"
+	@echo "  curl -c cookies -d '{\"user\":\"demo-viewer\",\"password\":\"demo-viewer-2021\"}' http://$(DEMO_LISTEN)/api/v1/login"
+	@echo "  curl -b cookies 'http://$(DEMO_LISTEN)/api/v1/report?year=2021&as_of=2021-06-30'"
+	@echo "Stop it with: make demo-stop"
+
+demo-stop:
+	@if [ -f $(DEMO_PID) ]; then kill $$(cat $(DEMO_PID)) 2>/dev/null || true; rm -f $(DEMO_PID); sleep 0.5; fi
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
