@@ -300,6 +300,9 @@ class ApiServer::Impl {
     int threads = options_.threads;
     http_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
     http_.set_payload_max_length(options_.max_upload);
+    // Without this, Nagle's algorithm and delayed ACKs add 40 ms to each answer
+    // written in two parts (headers, body).
+    http_.set_tcp_nodelay(true);
     http_.set_pre_routing_handler([this](const Request& req, Response& res) {
       res.set_header("X-Request-Id", RequestId(req));
       res.set_header("Cache-Control", "no-store");
@@ -653,9 +656,10 @@ class ApiServer::Impl {
     options.top_n = static_cast<int>(ParamInt(req, "top", 10));
     if (options.top_n < 1 || options.top_n > 1000) details.push_back({{"field", "top"}, {"message", "from 1 to 1000"}});
     if (!details.empty()) return Send(res, BadRequest("the report's parameters are not right", details));
-    auto ledger = store_.LoadLedger();
-    if (!ledger) return Send(res, FromError(ledger.error()));
-    Send(res, 200, exchange::ReportToJson(analysis::ComputeReport(*ledger, options)).dump());
+    analysis::Report report;
+    auto read = store_.ReadLedger([&](const ledger::Ledger& ledger) { report = analysis::ComputeReport(ledger, options); });
+    if (!read) return Send(res, FromError(read.error()));
+    Send(res, 200, exchange::ReportToJson(report).dump());
   }
 
   static json EntryJson(const store::ListedEntry& item) {

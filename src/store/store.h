@@ -147,6 +147,17 @@ class Store {
   // Everything stored, in storage order.
   virtual Result<ledger::Ledger> LoadLedger() = 0;
 
+  // Runs `use` on the whole ledger without copying it, and returns what it
+  // returned. A store may keep the ledger in memory and bring it up to date
+  // before each call; writes wait until `use` returns. The default loads a
+  // copy with LoadLedger.
+  virtual Status ReadLedger(const std::function<void(const ledger::Ledger&)>& use) {
+    auto ledger = LoadLedger();
+    if (!ledger) return tl::unexpected(ledger.error());
+    use(*ledger);
+    return {};
+  }
+
   // The reference records only (donors, funds, targets, appeals, events,
   // rates): no entries.
   virtual Result<ledger::Ledger> LoadReference() = 0;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_set>
 #include <utility>
 
@@ -159,6 +160,27 @@ class SqliteStore : public Store {
     ledger::Ledger ledger;
     if (auto status = Load(ledger); !status) return tl::unexpected(status.error());
     return ledger;
+  }
+
+  // The ledger is kept in memory after the first call: this connection's own
+  // writes are appended to it as they commit, and a commit by another
+  // connection (PRAGMA data_version changes) makes it load again.
+  Status ReadLedger(const std::function<void(const ledger::Ledger&)>& use) override {
+    std::unique_lock<std::recursive_mutex> lock(mutex_);
+    Statement version(db_, "PRAGMA data_version");
+    if (version.Step() != SQLITE_ROW) return SqlError(db_, "reading the data version");
+    int64_t now = version.Int(0);
+    if (!cache_ || now != cache_version_) {
+      ledger::Ledger fresh;
+      if (auto status = Load(fresh); !status) return status;
+      std::unique_lock<std::shared_mutex> write(cache_mutex_);
+      cache_ = std::move(fresh);
+      cache_version_ = now;
+    }
+    std::shared_lock<std::shared_mutex> read(cache_mutex_);
+    lock.unlock();  // writers may commit meanwhile; they wait only to append to the cache
+    use(*cache_);
+    return {};
   }
 
   Result<ledger::Ledger> LoadReference() override {
@@ -458,7 +480,30 @@ class SqliteStore : public Store {
       }
     }
     if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
+    AppendToCache(add);
     return result;
+  }
+
+  // After this connection's own commit: the caches take the new records.
+  void AppendToCache(const ledger::Ledger& add) {
+    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    if (reference_) {
+      append(reference_->donors, add.donors);
+      append(reference_->funds, add.funds);
+      append(reference_->targets, add.targets);
+      append(reference_->appeals, add.appeals);
+      append(reference_->events, add.events);
+      append(reference_->rates, add.rates);
+    }
+    std::unique_lock<std::shared_mutex> write(cache_mutex_);
+    if (!cache_) return;
+    append(cache_->donors, add.donors);
+    append(cache_->funds, add.funds);
+    append(cache_->targets, add.targets);
+    append(cache_->appeals, add.appeals);
+    append(cache_->events, add.events);
+    append(cache_->rates, add.rates);
+    append(cache_->entries, add.entries);
   }
 
   // The answer remembered for (user, key), if any; kConflict when the key was
@@ -612,7 +657,22 @@ class SqliteStore : public Store {
   // and what reverses any of them. PlanImport gives the same answer on this
   // part as on the whole ledger, without reading millions of rows per write.
   Status LoadForPlan(const ledger::Dataset& dataset, ledger::Ledger& ledger) {
-    if (auto status = LoadReference(ledger); !status) return status;
+    // The reference records come from memory while no other connection has
+    // committed since they were read (PRAGMA data_version).
+    Statement version(db_, "PRAGMA data_version");
+    if (version.Step() != SQLITE_ROW) return SqlError(db_, "reading the data version");
+    if (!reference_ || version.Int(0) != reference_version_) {
+      ledger::Ledger fresh;
+      if (auto status = LoadReference(fresh); !status) return status;
+      reference_ = std::move(fresh);
+      reference_version_ = version.Int(0);
+    }
+    ledger.donors = reference_->donors;
+    ledger.funds = reference_->funds;
+    ledger.targets = reference_->targets;
+    ledger.appeals = reference_->appeals;
+    ledger.events = reference_->events;
+    ledger.rates = reference_->rates;
     if (dataset.entries.empty()) return {};
     if (auto s = Exec(db_, "CREATE TEMP TABLE IF NOT EXISTS plan_ids (id TEXT PRIMARY KEY)"); !s) return s;
     if (auto s = Exec(db_, "DELETE FROM plan_ids"); !s) return s;
@@ -841,6 +901,13 @@ class SqliteStore : public Store {
   // One connection serves every thread: its transactions must not
   // interleave, so each public call holds this for its whole length.
   std::recursive_mutex mutex_;
+  // The ledger in memory for ReadLedger, and the data_version it matches.
+  std::shared_mutex cache_mutex_;
+  std::optional<ledger::Ledger> cache_;
+  int64_t cache_version_ = -1;
+  // The reference records for planning writes (guarded by mutex_).
+  std::optional<ledger::Ledger> reference_;
+  int64_t reference_version_ = -1;
 };
 
 }  // namespace
@@ -857,7 +924,8 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode
                 "no store at " + path + " (create one with: rmis init --db " + path + ")");
   }
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX |
+  // NOMUTEX: SqliteStore serializes every use of the connection itself.
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
               (mode == OpenMode::kCreate ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
