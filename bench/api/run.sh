@@ -17,6 +17,9 @@ $rmis init --db "$db" >/dev/null
 /usr/bin/time -f "import: %e s, peak %M KiB" $rmis import --db "$db" "$dataset"
 RMIS_PASSWORD=benchmark-password $rmis user add bench --role officer --db "$db" >/dev/null
 export RMIS_TOKEN=$($rmis user token bench --label benchmark --db "$db")
+# Receipts go to the first Member State and the first fund of the dataset.
+export RMIS_DONOR=$(sqlite3 "$db" "SELECT id FROM donors WHERE type = 'member_state' ORDER BY rowid LIMIT 1")
+export RMIS_FUND=$(sqlite3 "$db" "SELECT id FROM funds ORDER BY rowid LIMIT 1")
 port=$((20000 + RANDOM % 20000))
 $rmis serve --db "$db" --listen 127.0.0.1:$port --threads 8 > "$work/server.log" 2>&1 &
 server=$!

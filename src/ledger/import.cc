@@ -2,6 +2,7 @@
 #include "ledger/import.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -64,15 +65,23 @@ template <typename Record, typename KeyFn, typename SameFn, typename CheckFn>
 void PlanRecords(const std::vector<Record>& stored, const std::vector<Located<Record>>& given,
                  std::vector<Record>& additions, size_t& unchanged, Problems& problems,
                  std::string_view what, KeyFn key_of, SameFn same, CheckFn check) {
+  if (given.empty()) return;
   using Key = decltype(key_of(std::declval<const Record&>()));
+  // Only the stored records with a key the dataset gives matter: one scan,
+  // no copy of the (possibly long) stored list.
   std::map<Key, const Record*> known;
-  for (const Record& record : stored) known.emplace(key_of(record), &record);
+  for (const Located<Record>& item : given) known.emplace(key_of(item.value), nullptr);
+  for (const Record& record : stored) {
+    auto it = known.find(key_of(record));
+    if (it != known.end()) it->second = &record;
+  }
   for (const Located<Record>& item : given) {
     if (!check(item)) continue;
-    auto [it, inserted] = known.emplace(key_of(item.value), &item.value);
-    if (inserted) {
+    const Record*& first = known[key_of(item.value)];
+    if (first == nullptr) {
+      first = &item.value;
       additions.push_back(item.value);
-    } else if (same(*it->second, item.value)) {
+    } else if (same(*first, item.value)) {
       ++unchanged;
     } else {
       problems.Add(item.where, "",
@@ -80,6 +89,20 @@ void PlanRecords(const std::vector<Record>& stored, const std::vector<Located<Re
                                        "a stored record is never changed");
     }
   }
+}
+
+// Which of `wanted` ids exist among `stored` records and `added` ones.
+template <typename Record>
+std::unordered_set<std::string> Existing(const std::unordered_set<std::string>& wanted,
+                                         const std::vector<Record>& stored, const std::vector<Record>& added) {
+  std::unordered_set<std::string> found;
+  if (wanted.empty()) return found;
+  for (const auto* list : {&stored, &added}) {
+    for (const Record& record : *list) {
+      if (wanted.count(record.id)) found.insert(record.id);
+    }
+  }
+  return found;
 }
 
 struct EntryRef {
@@ -123,6 +146,12 @@ bool SameEntry(const Entry& a, const Entry& b) {
 
 PlanOutcome PlanImport(const Ledger& stored, const Dataset& dataset,
                        const CountryCheck& is_country) {
+  return PlanImport(stored, stored.entries, dataset, is_country);
+}
+
+PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored_entries,
+                       const Dataset& dataset, const CountryCheck& is_country) {
+  const Ledger& stored = reference;  // its entries are not used: see stored_entries
   PlanOutcome outcome;
   Problems problems(outcome);
   Ledger& add = outcome.plan.additions;
@@ -154,11 +183,22 @@ PlanOutcome PlanImport(const Ledger& stored, const Dataset& dataset,
       [](const Fund& f) { return f.id; }, [](const Fund& a, const Fund& b) { return a == b; },
       [](const Located<Fund>&) { return true; });
 
-  std::unordered_set<std::string> funds, donors, appeals, events;
-  for (const auto& f : stored.funds) funds.insert(f.id);
-  for (const auto& f : add.funds) funds.insert(f.id);
-  for (const auto& d : stored.donors) donors.insert(d.id);
-  for (const auto& d : add.donors) donors.insert(d.id);
+  // The ids the dataset refers to, and which of them exist.
+  std::unordered_set<std::string> wanted_funds, wanted_donors, wanted_appeals, wanted_events;
+  std::set<std::pair<std::string, int32_t>> wanted_rates;
+  for (const auto& item : dataset.targets) wanted_funds.insert(item.value.fund);
+  for (const auto& item : dataset.entries) {
+    const Entry& e = item.value;
+    wanted_funds.insert(e.fund);
+    wanted_donors.insert(e.donor);
+    if (!e.appeal.empty()) wanted_appeals.insert(e.appeal);
+    if (!e.event.empty()) wanted_events.insert(e.event);
+    if (e.amount.currency().view() != "USD") {
+      wanted_rates.emplace(e.amount.currency().str(), MonthIndexOf(e.value_date));
+    }
+  }
+  const std::unordered_set<std::string> funds = Existing(wanted_funds, stored.funds, add.funds);
+  const std::unordered_set<std::string> donors = Existing(wanted_donors, stored.donors, add.donors);
 
   PlanRecords(
       stored.targets, dataset.targets, add.targets, unchanged, problems,
@@ -191,22 +231,23 @@ PlanOutcome PlanImport(const Ledger& stored, const Dataset& dataset,
       [](const RateRecord& a, const RateRecord& b) { return SameRate(a.units_per_usd, b.units_per_usd); },
       [](const Located<RateRecord>&) { return true; });
 
-  for (const auto& a : stored.appeals) appeals.insert(a.id);
-  for (const auto& a : add.appeals) appeals.insert(a.id);
-  for (const auto& e : stored.events) events.insert(e.id);
-  for (const auto& e : add.events) events.insert(e.id);
+  const std::unordered_set<std::string> appeals = Existing(wanted_appeals, stored.appeals, add.appeals);
+  const std::unordered_set<std::string> events = Existing(wanted_events, stored.events, add.events);
   std::map<std::pair<std::string, int32_t>, money::Rate> rates;
   const Ledger& added = add;
   for (const std::vector<RateRecord>* list : {&stored.rates, &added.rates}) {
+    if (wanted_rates.empty()) break;
     for (const auto& r : *list) {
-      if (auto rate = money::Rate::Parse(r.units_per_usd)) rates.emplace(std::make_pair(r.currency, r.month), *rate);
+      auto key = std::make_pair(r.currency, r.month);
+      if (!wanted_rates.count(key)) continue;
+      if (auto rate = money::Rate::Parse(r.units_per_usd)) rates.emplace(key, *rate);
     }
   }
 
   // --- Entries: each on its own ---------------------------------------------
   std::unordered_map<std::string, EntryRef> all;  // stored and new, by id
-  all.reserve(stored.entries.size() + dataset.entries.size());
-  for (const Entry& e : stored.entries) all.emplace(e.id, EntryRef{&e, nullptr});
+  all.reserve(stored_entries.size() + dataset.entries.size());
+  for (const Entry& e : stored_entries) all.emplace(e.id, EntryRef{&e, nullptr});
 
   std::vector<Located<Entry>> fresh;  // new entries that passed the row checks
   for (const Located<Entry>& item : dataset.entries) {
@@ -293,7 +334,7 @@ PlanOutcome PlanImport(const Ledger& stored, const Dataset& dataset,
   // --- Entries: the rules that link them --------------------------------------
   // Reversals first: which entries are cancelled, counting stored ones.
   std::unordered_map<std::string, std::string> reversed_by;  // target -> reversal id
-  for (const Entry& e : stored.entries) {
+  for (const Entry& e : stored_entries) {
     if (e.kind == EntryKind::kReversal) reversed_by.emplace(e.reverses, e.id);
   }
   std::vector<const Located<Entry>*> accepted;  // new entries, in order, not duplicates
@@ -333,7 +374,7 @@ PlanOutcome PlanImport(const Ledger& stored, const Dataset& dataset,
   // leaving out reversed settlements.
   std::unordered_map<std::string, int64_t> settled;  // target id -> minor units
   auto live = [&](const Entry& e) { return !reversed_by.count(e.id); };
-  for (const Entry& e : stored.entries) {
+  for (const Entry& e : stored_entries) {
     if (!e.settles.empty() && live(e)) settled[e.settles] += e.amount.minor_units();
   }
   for (const auto* item : accepted) {

@@ -39,4 +39,12 @@ inline constexpr size_t kMaxProblems = 1000;
 PlanOutcome PlanImport(const Ledger& stored, const Dataset& dataset,
                        const CountryCheck& is_country);
 
+// The same, with the reference records (donors, funds, targets, appeals,
+// events, rates; `reference.entries` is not read) apart from the stored
+// entries, so that a store can pass its cached reference records without
+// copying them. `stored_entries` may be only the entries the dataset can
+// touch (see SqliteStore::LoadForPlan): the outcome is the same.
+PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored_entries,
+                       const Dataset& dataset, const CountryCheck& is_country);
+
 }  // namespace rmis::ledger

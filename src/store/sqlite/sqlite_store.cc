@@ -432,9 +432,9 @@ class SqliteStore : public Store {
         return result;  // a retry: the first answer, nothing written
       }
     }
-    ledger::Ledger stored;
+    std::vector<Entry> stored;
     if (auto status = LoadForPlan(dataset, stored); !status) return tl::unexpected(status.error());
-    ledger::PlanOutcome outcome = ledger::PlanImport(stored, dataset, env_.is_country);
+    ledger::PlanOutcome outcome = ledger::PlanImport(*reference_, stored, dataset, env_.is_country);
     ImportResult result;
     result.unchanged = outcome.plan.unchanged;
     if (!outcome.problems.empty()) {
@@ -651,14 +651,15 @@ class SqliteStore : public Store {
     return e;
   }
 
-  // Loads what PlanImport needs to check `dataset`: all reference records,
-  // and of the entries only those the dataset can touch: entries with the
+  // Loads what PlanImport needs to check `dataset`: the reference records
+  // (into reference_), and of the entries only those the dataset can touch: entries with the
   // dataset's ids or named by its `settles`/`reverses`, what settles those,
   // and what reverses any of them. PlanImport gives the same answer on this
   // part as on the whole ledger, without reading millions of rows per write.
-  Status LoadForPlan(const ledger::Dataset& dataset, ledger::Ledger& ledger) {
+  Status LoadForPlan(const ledger::Dataset& dataset, std::vector<Entry>& entries) {
     // The reference records come from memory while no other connection has
-    // committed since they were read (PRAGMA data_version).
+    // committed since they were read (PRAGMA data_version); PlanImport reads
+    // them in place.
     Statement version(db_, "PRAGMA data_version");
     if (version.Step() != SQLITE_ROW) return SqlError(db_, "reading the data version");
     if (!reference_ || version.Int(0) != reference_version_) {
@@ -667,12 +668,6 @@ class SqliteStore : public Store {
       reference_ = std::move(fresh);
       reference_version_ = version.Int(0);
     }
-    ledger.donors = reference_->donors;
-    ledger.funds = reference_->funds;
-    ledger.targets = reference_->targets;
-    ledger.appeals = reference_->appeals;
-    ledger.events = reference_->events;
-    ledger.rates = reference_->rates;
     if (dataset.entries.empty()) return {};
     if (auto s = Exec(db_, "CREATE TEMP TABLE IF NOT EXISTS plan_ids (id TEXT PRIMARY KEY)"); !s) return s;
     if (auto s = Exec(db_, "DELETE FROM plan_ids"); !s) return s;
@@ -689,14 +684,17 @@ class SqliteStore : public Store {
     }
     // Round 1: the entries named, and what settles them. Round 2: what
     // reverses anything loaded in round 1.
-    const std::string round1 = std::string(kEntryColumns) +
-                               " WHERE id IN (SELECT id FROM plan_ids)"
-                               " OR settles IN (SELECT id FROM plan_ids) ORDER BY seq";
-    if (auto s = ReadEntries(round1.c_str(), ledger.entries); !s) return s;
+    // Two queries, not one with OR: each uses its index (an OR would scan).
+    const std::string named = std::string(kEntryColumns) + " WHERE id IN (SELECT id FROM plan_ids) ORDER BY seq";
+    const std::string settling = std::string(kEntryColumns) +
+                                 " WHERE settles IN (SELECT id FROM plan_ids)"
+                                 " AND id NOT IN (SELECT id FROM plan_ids) ORDER BY seq";
+    if (auto s = ReadEntries(named.c_str(), entries); !s) return s;
+    if (auto s = ReadEntries(settling.c_str(), entries); !s) return s;
     if (auto s = Exec(db_, "DELETE FROM plan_ids"); !s) return s;
     {
       Statement insert(db_, "INSERT OR IGNORE INTO plan_ids (id) VALUES (?)");
-      for (const auto& e : ledger.entries) {
+      for (const auto& e : entries) {
         insert.Bind(1, e.id);
         if (insert.Step() != SQLITE_DONE) return SqlError(db_, "planning an import");
         insert.Reset();
@@ -707,9 +705,9 @@ class SqliteStore : public Store {
                                " WHERE reverses IN (SELECT id FROM plan_ids) ORDER BY seq";
     if (auto s = ReadEntries(round2.c_str(), reversals); !s) return s;
     std::unordered_set<std::string> loaded;
-    for (const auto& e : ledger.entries) loaded.insert(e.id);
+    for (const auto& e : entries) loaded.insert(e.id);
     for (auto& e : reversals) {
-      if (loaded.insert(e.id).second) ledger.entries.push_back(std::move(e));
+      if (loaded.insert(e.id).second) entries.push_back(std::move(e));
     }
     return Exec(db_, "DELETE FROM plan_ids");
   }

@@ -78,9 +78,11 @@ CREATE TABLE entries (
 ) STRICT;
 
 CREATE INDEX entries_by_value_date ON entries (value_date);
--- What settles or reverses an entry: looked up on every write that names it.
-CREATE INDEX entries_by_settles ON entries (settles) WHERE settles IS NOT NULL;
-CREATE INDEX entries_by_reverses ON entries (reverses) WHERE reverses IS NOT NULL;
+-- What settles or reverses an entry: looked up on every write that names it,
+-- and by SQLite's own foreign-key checks on every insert (which cannot use a
+-- partial index, so these must be full ones).
+CREATE INDEX entries_by_settles ON entries (settles);
+CREATE INDEX entries_by_reverses ON entries (reverses);
 
 -- One row per import or write batch, so every entry can be traced to it.
 CREATE TABLE imports (
