@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ledger/columns.h"
 #include "money/money.h"
 
 namespace rmis::analysis {
@@ -26,36 +27,12 @@ int64_t Proportion(int64_t value, int64_t part, int64_t whole) {
   return result ? *result : 0;
 }
 
-// The entries of the snapshot with reversed entries and reversals removed,
-// and what has been settled against each pledge or expectation.
-struct Live {
-  std::vector<const Entry*> entries;
-  std::unordered_map<std::string, int64_t> settled_minor;  // target id -> minor units
-};
-
-Live SelectLive(const ledger::Ledger& ledger, const Snapshot& snapshot) {
-  Live live;
-  std::unordered_set<std::string> reversed;
-  for (const Entry& e : ledger.entries) {
-    if (e.kind == EntryKind::kReversal && InSnapshot(e, snapshot)) reversed.insert(e.reverses);
-  }
-  for (const Entry& e : ledger.entries) {
-    if (e.kind == EntryKind::kReversal || !InSnapshot(e, snapshot) || reversed.count(e.id)) {
-      continue;
-    }
-    live.entries.push_back(&e);
-    if (!e.settles.empty()) live.settled_minor[e.settles] += e.amount.minor_units();
-  }
-  return live;
-}
-
-// The open part of a pledge or expectation in USD.
-int64_t OpenCents(const Entry& e, const Live& live) {
-  auto it = live.settled_minor.find(e.id);
-  int64_t settled = it == live.settled_minor.end() ? 0 : it->second;
-  int64_t open = e.amount.minor_units() - settled;
+// The open part of a pledge or expectation at position `i` in USD, given
+// what was settled against it (in its own minor units).
+int64_t OpenCents(const ledger::EntryColumns& c, size_t i, int64_t settled) {
+  int64_t open = c.amount_minor[i] - settled;
   if (open <= 0) return 0;
-  return Proportion(e.usd_cents, open, e.amount.minor_units());
+  return Proportion(c.usd_cents[i], open, c.amount_minor[i]);
 }
 
 int CategoryOrder(ledger::FundCategory category) { return static_cast<int>(category); }
@@ -71,6 +48,10 @@ bool InSnapshot(const Entry& entry, const Snapshot& snapshot) {
 }
 
 Report ComputeReport(const ledger::Ledger& ledger, const ReportOptions& options) {
+  return ComputeReport(ledger, ledger::ToColumns(ledger.entries), options);
+}
+
+Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c, const ReportOptions& options) {
   Report report;
   report.year = options.year;
   report.snapshot = options.snapshot;
@@ -89,8 +70,6 @@ Report ComputeReport(const ledger::Ledger& ledger, const ReportOptions& options)
   });
   std::unordered_map<std::string, const ledger::Donor*> donors;
   for (const auto& d : ledger.donors) donors.emplace(d.id, &d);
-
-  Live live = SelectLive(ledger, options.snapshot);
 
   // --- Targets: the annual target in force per fund, and the history. ----
   std::unordered_map<std::string, const ledger::Target*> annual;
@@ -130,61 +109,102 @@ Report ComputeReport(const ledger::Ledger& ledger, const ReportOptions& options)
     return it->second->amount_cents;
   };
 
+  // --- The snapshot: which entries count. -----------------------------------
+  const size_t n = c.size();
+  const int32_t as_of_day = as_of.days;
+  const bool by_known = options.snapshot.known_at.has_value();
+  const ledger::Instant known_at = by_known ? *options.snapshot.known_at : 0;
+  auto in_snapshot = [&](size_t i) {
+    return c.value_day[i] <= as_of_day && (!by_known || c.recorded_at[i] <= known_at);
+  };
+  // A reversal in the snapshot removes itself and the entry it reverses.
+  std::vector<bool> live(n);
+  for (size_t i = 0; i < n; ++i) live[i] = c.kind[i] != EntryKind::kReversal && in_snapshot(i);
+  for (size_t i = 0; i < n; ++i) {
+    if (c.kind[i] == EntryKind::kReversal && c.reverses[i] >= 0 && in_snapshot(i)) {
+      live[static_cast<size_t>(c.reverses[i])] = false;
+    }
+  }
+  // What live receipts and write-offs settled against each entry.
+  std::unordered_map<int32_t, int64_t> settled;
+  for (size_t i = 0; i < n; ++i) {
+    if (live[i] && c.settles[i] >= 0) settled[c.settles[i]] += c.amount_minor[i];
+  }
+  auto settled_on = [&](size_t i) {
+    auto it = settled.find(static_cast<int32_t>(i));
+    return it == settled.end() ? int64_t{0} : it->second;
+  };
+
   // --- One pass over the live entries. -------------------------------------
   struct FundSums {
     int64_t received = 0, prior = 0;
     int64_t forecast_received = 0, pledged = 0, expected = 0, expected_unweighted = 0;
-    std::unordered_map<std::string, std::pair<int64_t, bool>> by_donor;  // cents, prior-year
+    std::unordered_map<int32_t, std::pair<int64_t, bool>> by_donor;  // cents, prior-year
   };
-  std::unordered_map<std::string, FundSums> sums;
+  std::vector<FundSums> sums(c.funds.size());
   std::unordered_map<int, int64_t> by_region;
-  std::unordered_map<std::string, int64_t> by_donor_all;
-  std::unordered_map<std::string, AppealCoverage> appeal_sums;
-  std::unordered_map<std::string, EventPledges> event_sums;
+  std::vector<int64_t> by_donor_all(c.donors.size());
+  std::vector<std::map<std::string, int64_t>> appeal_channels(c.appeals.size());
+  struct EventSums {
+    int64_t pledged = 0;
+    std::map<std::string, int64_t> by_category;
+  };
+  std::vector<EventSums> event_sums(c.events.size());
+  // Fund categories by the columns' fund numbers.
+  std::vector<const ledger::Fund*> fund_of(c.funds.size(), nullptr);
+  for (size_t f = 0; f < c.funds.size(); ++f) {
+    auto it = funds.find(c.funds.Name(static_cast<int32_t>(f)));
+    if (it != funds.end()) fund_of[f] = it->second;
+  }
+  const int32_t year_first = ledger::MakeDate(year, 1, 1).days;
+  const int32_t year_last = ledger::EndOfYear(year).days;
 
-  for (const Entry* e : live.entries) {
-    FundSums& fund = sums[e->fund];
-    const int value_year = ledger::YearOf(e->value_date);
-    if (value_year == year || e->attributed_year == year) report.has_data = true;
-    switch (e->kind) {
+  for (size_t i = 0; i < n; ++i) {
+    if (!live[i]) continue;
+    FundSums& fund = sums[static_cast<size_t>(c.fund[i])];
+    const bool in_year = c.value_day[i] >= year_first && c.value_day[i] <= year_last;
+    const int attributed = c.attributed_year[i];
+    if (in_year || attributed == year) report.has_data = true;
+    const int64_t usd = c.usd_cents[i];
+    switch (c.kind[i]) {
       case EntryKind::kReceipt: {
-        if (value_year == year) {
-          bool prior = e->attributed_year < year;
-          fund.received += e->usd_cents;
-          if (prior) fund.prior += e->usd_cents;
-          auto& donor = fund.by_donor[e->donor];
-          donor.first += e->usd_cents;
+        if (in_year) {
+          bool prior = attributed < year;
+          fund.received += usd;
+          if (prior) fund.prior += usd;
+          auto& donor = fund.by_donor[c.donor[i]];
+          donor.first += usd;
           donor.second = donor.second || prior;
-          by_region[static_cast<int>(e->region)] += e->usd_cents;
-          by_donor_all[e->donor] += e->usd_cents;
+          by_region[static_cast<int>(c.region[i])] += usd;
+          by_donor_all[static_cast<size_t>(c.donor[i])] += usd;
         }
-        if (e->attributed_year == year) fund.forecast_received += e->usd_cents;
-        if (!e->appeal.empty()) {
+        if (attributed == year) fund.forecast_received += usd;
+        if (c.appeal[i] >= 0) {
           ledger::Channel channel =
-              e->channel == ledger::Channel::kNone ? ledger::Channel::kNewContribution : e->channel;
-          appeal_sums[e->appeal].by_channel[std::string(ledger::Name(channel))] += e->usd_cents;
+              c.channel[i] == ledger::Channel::kNone ? ledger::Channel::kNewContribution : c.channel[i];
+          appeal_channels[static_cast<size_t>(c.appeal[i])][std::string(ledger::Name(channel))] += usd;
         }
         break;
       }
       case EntryKind::kPledge: {
-        int64_t open = OpenCents(*e, live);
-        if (e->attributed_year == year) fund.pledged += open;
-        if (!e->appeal.empty() && open > 0) appeal_sums[e->appeal].by_channel["new_pledge"] += open;
-        if (!e->event.empty()) {
-          auto it = funds.find(e->fund);
-          EventPledges& event = event_sums[e->event];
-          event.pledged_cents += e->usd_cents;
-          if (it != funds.end()) {
-            event.by_category[std::string(ledger::Name(it->second->category))] += e->usd_cents;
+        int64_t open = OpenCents(c, i, settled_on(i));
+        if (attributed == year) fund.pledged += open;
+        if (c.appeal[i] >= 0 && open > 0) appeal_channels[static_cast<size_t>(c.appeal[i])]["new_pledge"] += open;
+        if (c.event[i] >= 0) {
+          EventSums& event = event_sums[static_cast<size_t>(c.event[i])];
+          event.pledged += usd;
+          if (const ledger::Fund* f = fund_of[static_cast<size_t>(c.fund[i])]) {
+            event.by_category[std::string(ledger::Name(f->category))] += usd;
           }
         }
         break;
       }
       case EntryKind::kExpected: {
-        if (e->attributed_year == year) {
-          int64_t open = OpenCents(*e, live);
+        if (attributed == year) {
+          int64_t open = OpenCents(c, i, settled_on(i));
           fund.expected_unweighted += open;
-          fund.expected += Proportion(open, e->probability_ppm.value_or(1000000), 1000000);
+          int32_t ppm = c.probability_ppm[i] >= 0 ? c.probability_ppm[i] : 1000000;
+          fund.expected += Proportion(open, ppm, 1000000);
         }
         break;
       }
@@ -195,11 +215,11 @@ Report ComputeReport(const ledger::Ledger& ledger, const ReportOptions& options)
   }
 
   // --- Income against target, forecast, rankings per fund. ---------------
-  auto rank = [&](const std::unordered_map<std::string, std::pair<int64_t, bool>>& by_donor,
+  auto rank = [&](const std::unordered_map<int32_t, std::pair<int64_t, bool>>& by_donor,
                   bool member_states_only) {
     std::vector<RankedDonor> list;
-    for (const auto& [id, value] : by_donor) {
-      auto it = donors.find(id);
+    for (const auto& [number, value] : by_donor) {
+      auto it = donors.find(c.donors.Name(number));
       if (it == donors.end()) continue;
       const ledger::Donor& d = *it->second;
       bool member_state = ledger::InMemberStateTable(d.type);
@@ -216,8 +236,10 @@ Report ComputeReport(const ledger::Ledger& ledger, const ReportOptions& options)
     return list;
   };
 
+  const FundSums no_sums;
   for (const ledger::Fund* f : fund_order) {
-    const FundSums& s = sums[f->id];
+    int32_t number = c.funds.Find(f->id);
+    const FundSums& s = number >= 0 ? sums[static_cast<size_t>(number)] : no_sums;
     FundIncome income;
     income.fund = f->id;
     income.fund_name = f->name;
@@ -260,7 +282,10 @@ Report ComputeReport(const ledger::Ledger& ledger, const ReportOptions& options)
   // --- Appeals launched by the as-of date. --------------------------------
   for (const auto& a : ledger.appeals) {
     if (a.launched_on > as_of) continue;
-    AppealCoverage coverage = appeal_sums[a.id];
+    AppealCoverage coverage;
+    if (int32_t number = c.appeals.Find(a.id); number >= 0) {
+      coverage.by_channel = appeal_channels[static_cast<size_t>(number)];
+    }
     coverage.appeal = a.id;
     coverage.name = a.name;
     coverage.countries = a.countries;
@@ -278,7 +303,11 @@ Report ComputeReport(const ledger::Ledger& ledger, const ReportOptions& options)
   // --- Pledging events held in the year. -----------------------------------
   for (const auto& ev : ledger.events) {
     if (ledger::YearOf(ev.held_on) != year || ev.held_on > as_of) continue;
-    EventPledges pledges = event_sums[ev.id];
+    EventPledges pledges;
+    if (int32_t number = c.events.Find(ev.id); number >= 0) {
+      pledges.pledged_cents = event_sums[static_cast<size_t>(number)].pledged;
+      pledges.by_category = event_sums[static_cast<size_t>(number)].by_category;
+    }
     pledges.event = ev.id;
     pledges.name = ev.name;
     pledges.held_on = ev.held_on;
@@ -290,7 +319,7 @@ Report ComputeReport(const ledger::Ledger& ledger, const ReportOptions& options)
 
   // --- Concentration of the donor base. -------------------------------------
   std::vector<int64_t> amounts;
-  for (const auto& [donor, cents] : by_donor_all) {
+  for (int64_t cents : by_donor_all) {
     if (cents > 0) amounts.push_back(cents);
   }
   std::sort(amounts.rbegin(), amounts.rend());

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ledger/columns.h"
 #include "ledger/dataset.h"
 
 namespace rmis::analysis {
@@ -142,6 +143,11 @@ struct Report {
 // Computes the report. Funds are listed by category (core, earmarked,
 // technical cooperation) then in the order they were stored.
 Report ComputeReport(const ledger::Ledger& ledger, const ReportOptions& options);
+
+// The same over entries held column by column (`reference.entries` is not
+// read): what a server that keeps the ledger in memory uses.
+Report ComputeReport(const ledger::Ledger& reference, const ledger::EntryColumns& entries,
+                     const ReportOptions& options);
 
 // Whether `entry` is in the snapshot (before reversals are applied).
 bool InSnapshot(const ledger::Entry& entry, const Snapshot& snapshot);
