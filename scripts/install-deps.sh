@@ -8,7 +8,9 @@ packages=(
   libsqlite3-dev sqlite3
   libexpected-dev libcli11-dev nlohmann-json3-dev libfmt-dev libicu-dev libcsv-dev
   libcpp-httplib-dev libsodium-dev libzip-dev
+  libpq-dev postgresql-15
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  libcairo2-dev libpango1.0-dev libgmime-3.0-dev fonts-noto-core fonts-noto-cjk pandoc poppler-utils unzip
   python3
 )
 

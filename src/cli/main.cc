@@ -12,6 +12,7 @@
 #include "cli/common.h"
 #include "cli/render.h"
 #include "cli/server_commands.h"
+#include "cli/document_commands.h"
 #include "exchange/csv/dataset_reader.h"
 #include "exchange/generate/generator.h"
 #include "exchange/json/report_json.h"
@@ -237,6 +238,8 @@ int Main(int argc, char** argv) {
 
   ServerCommands server_commands;
   AddServerCommands(app, db, db_help, server_commands);
+  DocumentCommands document_commands;
+  AddDocumentCommands(app, db, db_help, document_commands);
 
   try {
     app.parse(argc, argv);
@@ -264,6 +267,7 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (auto code = RunServerCommands(server_commands, db)) return *code;
+  if (auto code = RunDocumentCommands(document_commands, db, argv[0])) return *code;
   return kExitUsage;
 }
 
