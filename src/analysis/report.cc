@@ -2,6 +2,7 @@
 #include "analysis/report.h"
 
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -118,22 +119,19 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     return c.value_day[i] <= as_of_day && (!by_known || c.recorded_at[i] <= known_at);
   };
   // A reversal in the snapshot removes itself and the entry it reverses.
-  std::vector<bool> live(n);
+  std::vector<uint8_t> live(n);
   for (size_t i = 0; i < n; ++i) live[i] = c.kind[i] != EntryKind::kReversal && in_snapshot(i);
   for (size_t i = 0; i < n; ++i) {
     if (c.kind[i] == EntryKind::kReversal && c.reverses[i] >= 0 && in_snapshot(i)) {
       live[static_cast<size_t>(c.reverses[i])] = false;
     }
   }
-  // What live receipts and write-offs settled against each entry.
-  std::unordered_map<int32_t, int64_t> settled;
+  // What live receipts and write-offs settled against each entry, by position.
+  std::vector<int64_t> settled(n);
   for (size_t i = 0; i < n; ++i) {
-    if (live[i] && c.settles[i] >= 0) settled[c.settles[i]] += c.amount_minor[i];
+    if (live[i] && c.settles[i] >= 0) settled[static_cast<size_t>(c.settles[i])] += c.amount_minor[i];
   }
-  auto settled_on = [&](size_t i) {
-    auto it = settled.find(static_cast<int32_t>(i));
-    return it == settled.end() ? int64_t{0} : it->second;
-  };
+  auto settled_on = [&](size_t i) { return settled[i]; };
 
   // --- One pass over the live entries. -------------------------------------
   struct FundSums {
@@ -144,7 +142,9 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   std::vector<FundSums> sums(c.funds.size());
   std::unordered_map<int, int64_t> by_region;
   std::vector<int64_t> by_donor_all(c.donors.size());
-  std::vector<std::map<std::string, int64_t>> appeal_channels(c.appeals.size());
+  // Per appeal, by channel: the three receipt channels, then open pledges.
+  constexpr size_t kNewPledge = 4;
+  std::vector<std::array<int64_t, 5>> appeal_channels(c.appeals.size());
   struct EventSums {
     int64_t pledged = 0;
     std::map<std::string, int64_t> by_category;
@@ -182,14 +182,14 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
         if (c.appeal[i] >= 0) {
           ledger::Channel channel =
               c.channel[i] == ledger::Channel::kNone ? ledger::Channel::kNewContribution : c.channel[i];
-          appeal_channels[static_cast<size_t>(c.appeal[i])][std::string(ledger::Name(channel))] += usd;
+          appeal_channels[static_cast<size_t>(c.appeal[i])][static_cast<size_t>(channel)] += usd;
         }
         break;
       }
       case EntryKind::kPledge: {
         int64_t open = OpenCents(c, i, settled_on(i));
         if (attributed == year) fund.pledged += open;
-        if (c.appeal[i] >= 0 && open > 0) appeal_channels[static_cast<size_t>(c.appeal[i])]["new_pledge"] += open;
+        if (c.appeal[i] >= 0 && open > 0) appeal_channels[static_cast<size_t>(c.appeal[i])][kNewPledge] += open;
         if (c.event[i] >= 0) {
           EventSums& event = event_sums[static_cast<size_t>(c.event[i])];
           event.pledged += usd;
@@ -284,7 +284,12 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     if (a.launched_on > as_of) continue;
     AppealCoverage coverage;
     if (int32_t number = c.appeals.Find(a.id); number >= 0) {
-      coverage.by_channel = appeal_channels[static_cast<size_t>(number)];
+      const auto& channels = appeal_channels[static_cast<size_t>(number)];
+      for (auto channel : {ledger::Channel::kNewContribution, ledger::Channel::kReprogrammed,
+                           ledger::Channel::kInternalEmergencyFund}) {
+        coverage.by_channel[std::string(ledger::Name(channel))] = channels[static_cast<size_t>(channel)];
+      }
+      coverage.by_channel["new_pledge"] = channels[kNewPledge];
     }
     coverage.appeal = a.id;
     coverage.name = a.name;

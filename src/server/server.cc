@@ -657,7 +657,9 @@ class ApiServer::Impl {
     if (options.top_n < 1 || options.top_n > 1000) details.push_back({{"field", "top"}, {"message", "from 1 to 1000"}});
     if (!details.empty()) return Send(res, BadRequest("the report's parameters are not right", details));
     analysis::Report report;
-    auto read = store_.ReadLedger([&](const ledger::Ledger& ledger) { report = analysis::ComputeReport(ledger, options); });
+    auto read = store_.ReadColumns([&](const ledger::Ledger& reference, const ledger::EntryColumns& entries) {
+      report = analysis::ComputeReport(reference, entries, options);
+    });
     if (!read) return Send(res, FromError(read.error()));
     Send(res, 200, exchange::ReportToJson(report).dump());
   }

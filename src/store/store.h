@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "ledger/columns.h"
 #include "ledger/dataset.h"
 #include "ledger/import.h"
 #include "ledger/types.h"
@@ -156,6 +157,15 @@ class Store {
     if (!ledger) return tl::unexpected(ledger.error());
     use(*ledger);
     return {};
+  }
+
+  // Runs `use` on the reference records and the entries held column by
+  // column (ledger/columns.h): what the report needs, without entry records.
+  // The default builds the columns from ReadLedger on every call; a store
+  // that keeps them in memory overrides it.
+  virtual Status ReadColumns(
+      const std::function<void(const ledger::Ledger& reference, const ledger::EntryColumns& entries)>& use) {
+    return ReadLedger([&](const ledger::Ledger& ledger) { use(ledger, ledger::ToColumns(ledger.entries)); });
   }
 
   // The reference records only (donors, funds, targets, appeals, events,

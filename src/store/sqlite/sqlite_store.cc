@@ -162,24 +162,36 @@ class SqliteStore : public Store {
     return ledger;
   }
 
-  // The ledger is kept in memory after the first call: this connection's own
-  // writes are appended to it as they commit, and a commit by another
-  // connection (PRAGMA data_version changes) makes it load again.
-  Status ReadLedger(const std::function<void(const ledger::Ledger&)>& use) override {
+  // The reference records and the entries' columns are kept in memory after
+  // the first call: this connection's own writes are appended as they
+  // commit, and a commit by another connection (PRAGMA data_version changes)
+  // makes them load again.
+  Status ReadColumns(const std::function<void(const ledger::Ledger&, const ledger::EntryColumns&)>& use) override {
     std::unique_lock<std::recursive_mutex> lock(mutex_);
     Statement version(db_, "PRAGMA data_version");
     if (version.Step() != SQLITE_ROW) return SqlError(db_, "reading the data version");
     int64_t now = version.Int(0);
     if (!cache_ || now != cache_version_) {
       ledger::Ledger fresh;
-      if (auto status = Load(fresh); !status) return status;
+      if (auto status = LoadReference(fresh); !status) return status;
+      ledger::EntryColumns columns;
+      std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
+      Statement q(db_, sql.c_str());
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) {
+        auto entry = ReadEntry(q);
+        if (!entry) return tl::unexpected(entry.error());
+        columns.Append(*entry);
+      }
+      if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
       std::unique_lock<std::shared_mutex> write(cache_mutex_);
       cache_ = std::move(fresh);
+      cache_columns_ = std::move(columns);
       cache_version_ = now;
     }
     std::shared_lock<std::shared_mutex> read(cache_mutex_);
     lock.unlock();  // writers may commit meanwhile; they wait only to append to the cache
-    use(*cache_);
+    use(*cache_, cache_columns_);
     return {};
   }
 
@@ -503,7 +515,7 @@ class SqliteStore : public Store {
     append(cache_->appeals, add.appeals);
     append(cache_->events, add.events);
     append(cache_->rates, add.rates);
-    append(cache_->entries, add.entries);
+    for (const auto& e : add.entries) cache_columns_.Append(e);
   }
 
   // The answer remembered for (user, key), if any; kConflict when the key was
@@ -899,9 +911,11 @@ class SqliteStore : public Store {
   // One connection serves every thread: its transactions must not
   // interleave, so each public call holds this for its whole length.
   std::recursive_mutex mutex_;
-  // The ledger in memory for ReadLedger, and the data_version it matches.
+  // The reference records and the entries' columns in memory for
+  // ReadColumns, and the data_version they match.
   std::shared_mutex cache_mutex_;
-  std::optional<ledger::Ledger> cache_;
+  std::optional<ledger::Ledger> cache_;  // reference records only
+  ledger::EntryColumns cache_columns_;
   int64_t cache_version_ = -1;
   // The reference records for planning writes (guarded by mutex_).
   std::optional<ledger::Ledger> reference_;
