@@ -518,7 +518,9 @@ Document ComposeReport(const ledger::Ledger& ledger, const ReportRequest& reques
   options.snapshot = {request.as_of, request.known_at};
   options.basis = request.basis;
   options.top_n = request.top_n;
-  const Report current = analysis::ComputeReport(ledger, options);
+  // The entries' columns are built once for the several snapshots below.
+  const ledger::EntryColumns columns = ledger::ToColumns(ledger.entries);
+  const Report current = analysis::ComputeReport(ledger, columns, options);
   if (!current.has_data) {
     b.Add(Notice(b.M("report.no_data", MessageArgs().Text("year", Year(request.year)).Text("date", fmt.Day(request.as_of)))));
     return document;
@@ -529,7 +531,7 @@ Document ComposeReport(const ledger::Ledger& ledger, const ReportRequest& reques
     o.year = year;
     o.snapshot.as_of = as_of;
     o.basis = basis;
-    return analysis::ComputeReport(ledger, o);
+    return analysis::ComputeReport(ledger, columns, o);
   };
   const ledger::Date previous_as_of = std::min(request.as_of, ledger::EndOfYear(request.year - 1));
   const Report previous = compute(request.year - 1, previous_as_of, request.previous_basis);
