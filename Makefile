@@ -29,6 +29,11 @@ demo: build demo-stop
 	$(RMIS) init --db $(DEMO_DB)
 	$(RMIS) import --db $(DEMO_DB) $(SAMPLE)
 	$(RMIS) report --db $(DEMO_DB) --year 2021 --as-of 2021-06-30
+	$(RMIS) document report --db $(DEMO_DB) --year 2021 --as-of 2021-06-30 --forecast-as-of 2021-08-19 \
+	  --appeals-as-of 2020-11-30 --concentration-year 2019 --lang zh --format pdf -o $(BUILD)/demo-report-zh.pdf
+	$(RMIS) document report --db $(DEMO_DB) --year 2021 --as-of 2021-06-30 --forecast-as-of 2021-08-19 \
+	  --appeals-as-of 2020-11-30 --concentration-year 2019 --lang en --format html -o $(BUILD)/demo-report-en.html
+	$(RMIS) document bulletin --db $(DEMO_DB) --month 2021-06 --lang fr --format eml -o $(BUILD)/demo-bulletin-2021-06-fr.eml
 	RMIS_PASSWORD=demo-admin-2021 $(RMIS) user add demo-admin --role admin --db $(DEMO_DB)
 	RMIS_PASSWORD=demo-viewer-2021 $(RMIS) user add demo-viewer --role viewer --db $(DEMO_DB)
 	nohup $(RMIS) serve --db $(DEMO_DB) --listen $(DEMO_LISTEN) > $(BUILD)/demo-server.log 2>&1 & echo $$! > $(DEMO_PID)
