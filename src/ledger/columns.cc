@@ -4,7 +4,7 @@
 namespace rmis::ledger {
 
 int32_t Interner::Intern(std::string_view name) {
-  auto it = index_.find(std::string(name));
+  auto it = index_.find(name);
   if (it != index_.end()) return it->second;
   int32_t index = static_cast<int32_t>(names_.size());
   names_.emplace_back(name);
@@ -13,11 +13,12 @@ int32_t Interner::Intern(std::string_view name) {
 }
 
 int32_t Interner::Find(std::string_view name) const {
-  auto it = index_.find(std::string(name));
+  auto it = index_.find(name);
   return it == index_.end() ? -1 : it->second;
 }
 
 void EntryColumns::Reserve(size_t entries) {
+  ids.Reserve(entries);
   kind.reserve(entries);
   region.reserve(entries);
   channel.reserve(entries);

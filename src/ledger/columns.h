@@ -26,9 +26,18 @@ class Interner {
   int32_t Find(std::string_view name) const;
   const std::string& Name(int32_t index) const { return names_[static_cast<size_t>(index)]; }
   size_t size() const { return names_.size(); }
+  void Reserve(size_t names) {
+    index_.reserve(names);
+    names_.reserve(names);
+  }
 
  private:
-  std::unordered_map<std::string, int32_t> index_;
+  // Looked up by string_view without making a std::string.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+  };
+  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> index_;
   std::vector<std::string> names_;
 };
 
