@@ -119,9 +119,11 @@ int RunReport(const ReportArgs& args) {
   options.top_n = args.top;
   auto store = store::OpenStore(args.db, store::OpenMode::kExisting, Environment());
   if (!store) return Report(store.error());
-  auto ledger = (*store)->LoadLedger();
-  if (!ledger) return Report(ledger.error());
-  analysis::Report report = analysis::ComputeReport(*ledger, options);
+  analysis::Report report;
+  auto read = (*store)->ReadColumns([&](const ledger::Ledger& reference, const ledger::EntryColumns& entries) {
+    report = analysis::ComputeReport(reference, entries, options);
+  });
+  if (!read) return Report(read.error());
   if (args.format == "json") {
     std::cout << exchange::ReportToJson(report).dump(2) << "\n";
   } else if (args.format == "csv") {

@@ -175,6 +175,8 @@ class SqliteStore : public Store {
       ledger::Ledger fresh;
       if (auto status = LoadReference(fresh); !status) return status;
       ledger::EntryColumns columns;
+      Statement count(db_, "SELECT count(*) FROM entries");
+      if (count.Step() == SQLITE_ROW) columns.Reserve(static_cast<size_t>(count.Int(0)));
       std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
       Statement q(db_, sql.c_str());
       int rc;
