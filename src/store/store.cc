@@ -1,6 +1,7 @@
 // Chooses the store implementation from the location's form.
 #include "store/store.h"
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace rmis::store {
@@ -25,8 +26,7 @@ std::optional<Role> ParseRole(std::string_view text) {
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location, OpenMode mode,
                                          StoreEnvironment environment) {
   if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "PostgreSQL stores are not available in this version of rmis");
+    return OpenPostgresStore(location, mode, std::move(environment));
   }
   if (location.empty()) return Fail(ErrorCode::kInvalidArgument, "no store given");
   return OpenSqliteStore(location, mode, std::move(environment));

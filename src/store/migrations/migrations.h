@@ -12,6 +12,8 @@ struct Migration {
   std::string_view sql;
 };
 
+// migrations/sqlite/*.sql and migrations/postgres/*.sql, numbered alike.
 const std::vector<Migration>& SqliteMigrations();
+const std::vector<Migration>& PostgresMigrations();
 
 }  // namespace rmis::store

@@ -1,0 +1,1533 @@
+// The PostgreSQL store, through libpq's C API with a few RAII helpers (Rows,
+// Connection, Pool, Transaction), like the SQLite store's.
+//
+// It mirrors store/sqlite/sqlite_store.cc method for method: the same one
+// write path through ledger::PlanImport inside one transaction, the same
+// partial load for a plan, the same audit records and chain, the same
+// idempotency rows and the same errors. What differs is how the transactions
+// are isolated (see Transaction::BeginWrite) and that reads are served by a
+// pool of connections instead of one connection behind a mutex.
+//
+// Every statement that carries a value goes through PQexecParams with the
+// value as a parameter ($1, $2, ...); only constant SQL (BEGIN, COMMIT, SET,
+// the migration scripts compiled into the binary) goes through PQexec.
+#include "store/postgres/postgres_store.h"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "store/audit.h"
+#include "store/migrations/migrations.h"
+
+namespace rmis::store {
+namespace {
+
+using ledger::Entry;
+
+// The advisory lock every write holds until it commits or rolls back (see
+// Transaction::BeginWrite). Any 64-bit number would do: this one spells
+// "rmis-wrt" in ASCII, so it is easy to find in pg_locks.
+constexpr int64_t kWriteLockKey = 0x726d69732d777274;
+
+// How long a write waits for the write lock (or any other lock) before it
+// fails; the SQLite store's busy_timeout is the same 10 s.
+constexpr const char* kLockTimeout = "SET lock_timeout = '10s'";
+
+// Every table the migrations make. kCreate refuses a database holding any of
+// them; kExisting needs schema_migrations and entries.
+const std::vector<std::string> kRmisTables = {
+    "schema_migrations", "donors",           "funds", "targets",     "appeals",  "events", "rates",
+    "imports",           "entries",          "users", "user_donors", "sessions", "audit",  "audit_head",
+    "idempotency",       "reference_version"};
+
+// Parameters per statement: PostgreSQL's wire protocol allows 65535.
+constexpr size_t kMaxParameters = 65535;
+constexpr size_t kMaxRowsPerInsert = 1000;
+
+// ---------------------------------------------------------------------------
+// URLs and secrets.
+
+// The secrets a URL can carry (the password in user:password@ and a
+// password= parameter), so that no message shows them.
+std::vector<std::string> SecretsOf(const std::string& url) {
+  std::vector<std::string> secrets;
+  size_t scheme = url.find("://");
+  if (scheme != std::string::npos) {
+    size_t start = scheme + 3;
+    size_t end = url.find_first_of("/?", start);
+    std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    size_t at = authority.rfind('@');
+    if (at != std::string::npos) {
+      size_t colon = authority.find(':');
+      if (colon != std::string::npos && colon < at)
+        secrets.push_back(authority.substr(colon + 1, at - colon - 1));
+    }
+  }
+  for (size_t pos = url.find("password="); pos != std::string::npos; pos = url.find("password=", pos + 1)) {
+    size_t start = pos + 9;
+    size_t end = url.find('&', start);
+    secrets.push_back(url.substr(start, end == std::string::npos ? std::string::npos : end - start));
+  }
+  std::erase_if(secrets, [](const std::string& s) { return s.empty(); });
+  return secrets;
+}
+
+// `text` with every secret of `url` replaced by "***".
+std::string Scrub(std::string text, const std::string& url) {
+  for (const std::string& secret : SecretsOf(url)) {
+    for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+      text.replace(pos, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
+// libpq's messages on one line: its line breaks and tabs become spaces.
+std::string TrimEnd(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  std::string line;
+  for (char c : text) {
+    if (c == '\n' || c == '\t') {
+      if (!line.empty() && line.back() != ' ') line += ' ';
+    } else {
+      line += c;
+    }
+  }
+  return line;
+}
+
+// "postgresql://user@host:port/database", without the password, for messages.
+Result<std::string> Describe(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    std::string message = error ? TrimEnd(error) : "out of memory";
+    PQfreemem(error);
+    return Fail(ErrorCode::kInvalidArgument, Scrub("not a usable PostgreSQL URL: " + message, url));
+  }
+  std::string user, host, port, database;
+  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (option->val == nullptr) continue;
+    std::string_view keyword = option->keyword;
+    if (keyword == "user") user = option->val;
+    if (keyword == "host") host = option->val;
+    if (keyword == "port") port = option->val;
+    if (keyword == "dbname") database = option->val;
+  }
+  PQconninfoFree(options);
+  std::string text = "postgresql://";
+  if (!user.empty()) text += user + "@";
+  text += host;
+  if (!port.empty()) text += ":" + port;
+  text += "/" + database;
+  return text;
+}
+
+// ---------------------------------------------------------------------------
+// Statements.
+
+// The values of one statement, sent as text parameters: the SQL text never
+// holds a value. std::nullopt is SQL NULL.
+class Params {
+ public:
+  Params& Text(std::string_view text) {
+    values_.emplace_back(std::string(text));
+    return *this;
+  }
+  Params& Int(int64_t value) {
+    values_.emplace_back(std::to_string(value));
+    return *this;
+  }
+  Params& Bool(bool value) {
+    values_.emplace_back(value ? "true" : "false");
+    return *this;
+  }
+  Params& Null() {
+    values_.emplace_back(std::nullopt);
+    return *this;
+  }
+  // NULL for an empty reference, so that foreign keys apply only when set.
+  Params& Ref(const std::string& id) { return id.empty() ? Null() : Text(id); }
+  // A text[] in PostgreSQL's array syntax: {"a","b"}, with quotes and
+  // backslashes escaped.
+  Params& TextArray(const std::vector<std::string>& items) {
+    std::string literal = "{";
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) literal += ',';
+      literal += '"';
+      for (char c : items[i]) {
+        if (c == '"' || c == '\\') literal += '\\';
+        literal += c;
+      }
+      literal += '"';
+    }
+    literal += '}';
+    values_.emplace_back(std::move(literal));
+    return *this;
+  }
+  Params& Append(Params&& other) {
+    for (auto& value : other.values_) values_.push_back(std::move(value));
+    other.values_.clear();
+    return *this;
+  }
+
+  size_t size() const { return values_.size(); }
+  // The placeholder the next value will fill: "$n".
+  std::string Next() const { return "$" + std::to_string(values_.size() + 1); }
+  void Clear() { values_.clear(); }
+
+  // Pointers for PQexecParams; valid while this object is unchanged.
+  std::vector<const char*> Pointers() const {
+    std::vector<const char*> pointers;
+    pointers.reserve(values_.size());
+    for (const auto& value : values_) pointers.push_back(value ? value->c_str() : nullptr);
+    return pointers;
+  }
+  // PostgreSQL's text cannot hold a NUL byte, and libpq would cut the value
+  // there without a word: such a value is refused instead.
+  bool HasNul() const {
+    for (const auto& value : values_) {
+      if (value && value->find('\0') != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// The rows of a statement's result; the result is freed on destruction.
+class Rows {
+ public:
+  explicit Rows(PGresult* result) : result_(result) {}
+  Rows(Rows&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
+  Rows& operator=(Rows&& other) noexcept {
+    std::swap(result_, other.result_);
+    return *this;
+  }
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+  ~Rows() { PQclear(result_); }
+
+  int size() const { return PQntuples(result_); }
+  bool IsNull(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
+  std::string Text(int row, int column) const {
+    return std::string(PQgetvalue(result_, row, column),
+                       static_cast<size_t>(PQgetlength(result_, row, column)));
+  }
+  int64_t Int(int row, int column) const {
+    const char* text = PQgetvalue(result_, row, column);
+    int64_t value = 0;
+    std::from_chars(text, text + PQgetlength(result_, row, column), value);
+    return value;
+  }
+  bool Bool(int row, int column) const { return PQgetvalue(result_, row, column)[0] == 't'; }
+  PGresult* raw() const { return result_; }
+  // Rows an INSERT, UPDATE or DELETE changed.
+  int64_t Changed() const {
+    const char* text = PQcmdTuples(result_);
+    int64_t value = 0;
+    std::from_chars(text, text + std::char_traits<char>::length(text), value);
+    return value;
+  }
+
+ private:
+  PGresult* result_;
+};
+
+// One connection to the server. Used by one thread at a time (libpq's rule):
+// the pool lends it out whole.
+class Connection {
+ public:
+  explicit Connection(PGconn* conn) : conn_(conn) {}
+  ~Connection() { PQfinish(conn_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  PGconn* get() { return conn_; }
+
+  // Runs one parameterized statement; `what` says what it was for in the
+  // error. Fails with kInvalidArgument for a value with a NUL byte and kIo
+  // when PostgreSQL refuses the statement (sql_state() says why).
+  Result<Rows> Run(const std::string& what, const std::string& sql, const Params& params = Params()) {
+    if (params.HasNul()) {
+      return Fail(ErrorCode::kInvalidArgument, what + ": text with a NUL byte cannot be stored");
+    }
+    std::vector<const char*> values = params.Pointers();
+    Rows rows(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                           nullptr, nullptr, 0));
+    return Check(what, std::move(rows));
+  }
+
+  // Runs SQL that holds no value (BEGIN, COMMIT, SET, a migration's script,
+  // which may hold several statements: PQexecParams takes only one).
+  Status Script(const std::string& what, const std::string& sql) {
+    auto rows = Check(what, Rows(PQexec(conn_, sql.c_str())));
+    if (!rows) return tl::unexpected(rows.error());
+    return {};
+  }
+
+  // The SQLSTATE of the last statement that failed ("" after a success).
+  const std::string& sql_state() const { return sql_state_; }
+
+  // Whether the connection can be lent out again: still connected, and not
+  // left inside a transaction.
+  bool Reusable() const {
+    return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  }
+
+ private:
+  Result<Rows> Check(const std::string& what, Rows rows) {
+    PGresult* result = rows.raw();
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      sql_state_.clear();
+      return rows;
+    }
+    const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    sql_state_ = state ? state : "";
+    std::string message = primary ? primary : TrimEnd(PQerrorMessage(conn_));
+    return Fail(ErrorCode::kIo, what + ": " + message);
+  }
+
+  PGconn* conn_;
+  std::string sql_state_;
+};
+
+// ---------------------------------------------------------------------------
+// The pool.
+
+// At most `size` connections, opened when first needed and kept. A caller
+// takes one for the length of a call (a Lease) and gives it back; a
+// connection that broke, or was left inside a transaction, is closed instead.
+class Pool {
+ public:
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Connection> connection)
+        : pool_(pool), connection_(std::move(connection)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (connection_) pool_->Release(std::move(connection_));
+    }
+    Connection& operator*() { return *connection_; }
+    Connection* operator->() { return connection_.get(); }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+  Pool(std::string url, std::string display, size_t size)
+      : url_(std::move(url)), display_(std::move(display)), size_(size) {}
+
+  // An idle connection, or a new one while fewer than `size` are open, or
+  // the next one given back. Fails with kIo when a new connection fails.
+  Result<Lease> Acquire() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    freed_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
+    if (!idle_.empty()) {
+      std::unique_ptr<Connection> connection = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(connection));
+    }
+    ++open_;
+    lock.unlock();
+    auto connection = Connect();
+    if (!connection) {
+      lock.lock();
+      --open_;
+      freed_.notify_one();
+      return tl::unexpected(connection.error());
+    }
+    return Lease(this, std::move(*connection));
+  }
+
+ private:
+  Result<std::unique_ptr<Connection>> Connect() {
+    // Entries before "dbname" are defaults the URL may override; entries
+    // after it are forced: rmis speaks UTF-8.
+    const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", "client_encoding",
+                              nullptr};
+    const char* values[] = {"10", "rmis", url_.c_str(), "UTF8", nullptr};
+    auto connection = std::make_unique<Connection>(PQconnectdbParams(keywords, values, 1));
+    PGconn* conn = connection->get();
+    if (conn == nullptr) return Fail(ErrorCode::kIo, "cannot connect to " + display_ + ": out of memory");
+    if (PQstatus(conn) != CONNECTION_OK) {
+      return Fail(ErrorCode::kIo,
+                  Scrub("cannot connect to " + display_ + ": " + TrimEnd(PQerrorMessage(conn)), url_));
+    }
+    // NOTICEs ("relation already exists, skipping") are not for the user.
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
+    if (auto status = connection->Script("configuring the connection", kLockTimeout); !status) {
+      return tl::unexpected(status.error());
+    }
+    // A commit must be on disk when it returns, as with SQLite's
+    // synchronous=FULL: a server or role that turned synchronous_commit off
+    // is overridden for rmis's sessions (any stronger setting is kept).
+    auto sync = connection->Run("configuring the connection", "SELECT current_setting('synchronous_commit')");
+    if (!sync) return tl::unexpected(sync.error());
+    if (sync->Text(0, 0) == "off") {
+      if (auto status = connection->Script("configuring the connection", "SET synchronous_commit = on");
+          !status) {
+        return tl::unexpected(status.error());
+      }
+    }
+    return connection;
+  }
+
+  void Release(std::unique_ptr<Connection> connection) {
+    bool reusable = connection->Reusable();
+    if (!reusable) connection.reset();  // closed outside the lock
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (reusable) {
+      idle_.push_back(std::move(connection));
+    } else {
+      --open_;
+    }
+    freed_.notify_one();
+  }
+
+  const std::string url_;
+  const std::string display_;
+  const size_t size_;
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  size_t open_ = 0;  // idle and lent out
+};
+
+// Rolls back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection) : connection_(connection) {}
+  ~Transaction() {
+    if (open_) (void)connection_.Script("rolling back", "ROLLBACK");
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // A write. Every write of every rmis process takes the same advisory lock
+  // first, and holds it to its commit or rollback, so writes run one at a
+  // time, as SQLite's BEGIN IMMEDIATE makes them run:
+  // - The rule "two clients cannot settle more than a pledge's open balance"
+  //   needs the plan to be made on exactly the state the write lands on.
+  //   Under the lock, READ COMMITTED gives that: each statement after the
+  //   lock sees every write committed before the lock was granted, and no
+  //   other write can commit until this one ends.
+  // - The audit trail is one chain with one head: every write moves the head,
+  //   so writes conflict anyway, and the chain needs them in one order.
+  // - Unlike LOCK TABLE, the advisory lock blocks no reader (reports and
+  //   lists run on their own snapshots meanwhile) and covers the accounts
+  //   tables and the audit trail as well as the ledger, with one lock and no
+  //   lock-order to get wrong. Unlike SERIALIZABLE, nothing is retried, so
+  //   WriteOptions::respond runs once and a write never fails merely
+  //   because another one ran at the same time.
+  // - It is taken inside the transaction (pg_advisory_xact_lock), so it is
+  //   released by COMMIT or ROLLBACK, or by the server if the client dies.
+  // The isolation is READ COMMITTED on purpose: REPEATABLE READ would take
+  // its snapshot at the lock statement, before the wait, and miss the writes
+  // committed during the wait.
+  Status BeginWrite() {
+    if (auto status = connection_.Script("starting a write", "BEGIN ISOLATION LEVEL READ COMMITTED");
+        !status) {
+      return status;
+    }
+    open_ = true;
+    auto locked = connection_.Run("waiting for the write lock", "SELECT pg_advisory_xact_lock($1::bigint)",
+                                  Params().Int(kWriteLockKey));
+    if (!locked) return tl::unexpected(locked.error());
+    return {};
+  }
+
+  // A read of several statements that must agree (the reference records and
+  // the entries of one ledger): one snapshot, no lock, no waiting for writes.
+  Status BeginRead() {
+    auto status = connection_.Script("starting a read", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    open_ = status.has_value();
+    return status;
+  }
+
+  Status Commit() {
+    auto status = connection_.Script("committing", "COMMIT");
+    // A failed COMMIT (a deferred foreign key) has ended the transaction too.
+    open_ = false;
+    return status;
+  }
+
+ private:
+  Connection& connection_;
+  bool open_ = false;
+};
+
+// Appends rows to a table in as few INSERT statements as the parameter limit
+// allows: one round trip per batch instead of per row.
+class BatchInsert {
+ public:
+  BatchInsert(Connection& connection, std::string what, std::string table, std::vector<std::string> columns)
+      : connection_(connection), what_(std::move(what)), columns_(std::move(columns)) {
+    head_ = "INSERT INTO " + table + " (";
+    for (size_t i = 0; i < columns_.size(); ++i) head_ += (i ? ", " : "") + columns_[i];
+    head_ += ") VALUES ";
+    rows_per_statement_ = std::min(kMaxRowsPerInsert, kMaxParameters / columns_.size());
+  }
+
+  // Adds one row: `row` holds a value for each column, in order.
+  Status Add(Params row) {
+    pending_.Append(std::move(row));
+    if (++rows_ == rows_per_statement_) return Flush();
+    return {};
+  }
+
+  Status Flush() {
+    if (rows_ == 0) return {};
+    std::string sql = head_;
+    size_t n = 1;
+    for (size_t row = 0; row < rows_; ++row) {
+      sql += row ? ",(" : "(";
+      for (size_t column = 0; column < columns_.size(); ++column) {
+        sql += (column ? ",$" : "$") + std::to_string(n++);
+      }
+      sql += ')';
+    }
+    auto done = connection_.Run(what_, sql, pending_);
+    pending_.Clear();
+    rows_ = 0;
+    if (!done) return tl::unexpected(done.error());
+    return {};
+  }
+
+ private:
+  Connection& connection_;
+  std::string what_;
+  std::vector<std::string> columns_;
+  std::string head_;
+  size_t rows_per_statement_ = 1;
+  Params pending_;
+  size_t rows_ = 0;
+};
+
+template <typename T>
+tl::unexpected<Error> Failed(const Result<T>& result) {
+  return tl::unexpected(result.error());
+}
+
+// ---------------------------------------------------------------------------
+// The store.
+
+class PostgresStore : public Store {
+ public:
+  PostgresStore(const std::string& url, std::string display, StoreEnvironment environment)
+      : display_(std::move(display)), pool_(url, display_, kPostgresPoolSize), env_(std::move(environment)) {}
+
+  // Checks the server, the database and `mode`, and applies the migrations.
+  Status Open(OpenMode mode) {
+    if (PQisthreadsafe() == 0) return Fail(ErrorCode::kInternal, "this libpq is not thread-safe");
+    auto lease = pool_.Acquire();
+    if (!lease) return tl::unexpected(lease.error());
+    Connection& c = **lease;
+    auto settings = c.Run("reading the server's settings",
+                          "SELECT current_setting('fsync'), current_setting('server_version_num'),"
+                          " current_setting('server_encoding')");
+    if (!settings) return Failed(settings);
+    if (settings->Text(0, 0) != "on") {
+      return Fail(ErrorCode::kIo, "the PostgreSQL server of " + display_ +
+                                      " runs with fsync off, so a commit it reports could be lost in a "
+                                      "crash; rmis will not store a ledger there (set fsync = on)");
+    }
+    if (settings->Int(0, 1) < 110000) {
+      return Fail(ErrorCode::kIo,
+                  "rmis needs PostgreSQL 11 or later; " + display_ + " runs version " + settings->Text(0, 1));
+    }
+    if (settings->Text(0, 2) != "UTF8") {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "the database of " + display_ + " is encoded in " + settings->Text(0, 2) +
+                      "; rmis needs UTF8 (createdb --encoding=UTF8 --template=template0)");
+    }
+    if (auto status = CheckMode(c, mode); !status) return status;
+    return Migrate(c);
+  }
+
+  Result<ledger::Ledger> LoadLedger() override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Transaction transaction(**lease);
+    if (auto status = transaction.BeginRead(); !status) return tl::unexpected(status.error());
+    ledger::Ledger ledger;
+    if (auto status = LoadReference(**lease, ledger); !status) return tl::unexpected(status.error());
+    if (auto status =
+            ReadEntries(**lease, std::string(kEntryColumns) + " ORDER BY seq", Params(), ledger.entries);
+        !status) {
+      return tl::unexpected(status.error());
+    }
+    return ledger;
+  }
+
+  // Reports read the reference records and the entries' columns from
+  // memory. Each call asks the database, in one snapshot, for
+  // reference_version and the last entry's sequence number; when the copy is
+  // behind, it reads the reference records again (if they changed) and only
+  // the entries stored after the last one it holds, and appends them to the
+  // columns. Entries are append-only and their sequence numbers are given in
+  // commit order under the write lock, so what a snapshot sees of them is a
+  // prefix. The copy only moves forward (a call with an older snapshot leaves
+  // it as it is), so it is always the state of one snapshot. Writes by other
+  // processes are seen as soon as they commit. `use` runs under a shared
+  // lock, without holding a connection: reports run side by side.
+  Status ReadColumns(
+      const std::function<void(const ledger::Ledger&, const ledger::EntryColumns&)>& use) override {
+    if (auto status = RefreshCache(); !status) return status;
+    std::shared_lock<std::shared_mutex> read(cache_mutex_);
+    use(cache_reference_, cache_columns_);
+    return {};
+  }
+
+  Result<ledger::Ledger> LoadReference() override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Transaction transaction(**lease);
+    if (auto status = transaction.BeginRead(); !status) return tl::unexpected(status.error());
+    ledger::Ledger ledger;
+    if (auto status = LoadReference(**lease, ledger); !status) return tl::unexpected(status.error());
+    return ledger;
+  }
+
+  Result<ImportResult> Import(const ledger::Dataset& dataset, const WriteOptions& options) override {
+    return Apply(dataset, &options);
+  }
+
+  Result<ImportResult> Check(const ledger::Dataset& dataset) override { return Apply(dataset, nullptr); }
+
+  Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) override {
+    Params params;
+    std::string sql = std::string(kEntryColumns) + " WHERE seq > " + params.Next();
+    params.Int(filter.after_seq);
+    auto text = [&](const char* column, std::string_view value) {
+      sql += std::string(" AND ") + column + params.Next();
+      params.Text(value);
+    };
+    auto number = [&](const char* column, int64_t value) {
+      sql += std::string(" AND ") + column + params.Next();
+      params.Int(value);
+    };
+    if (!filter.id.empty()) text("id = ", filter.id);
+    if (!filter.donor.empty()) text("donor = ", filter.donor);
+    if (!filter.fund.empty()) text("fund = ", filter.fund);
+    if (filter.kind) text("kind = ", ledger::Name(*filter.kind));
+    if (filter.from) number("value_date >= ", filter.from->days);
+    if (filter.to) number("value_date <= ", filter.to->days);
+    if (filter.attributed_year) number("attributed_year = ", *filter.attributed_year);
+    if (filter.region) text("region = ", ledger::Name(*filter.region));
+    if (!filter.appeal.empty()) text("appeal = ", filter.appeal);
+    if (!filter.event.empty()) text("event = ", filter.event);
+    if (!filter.settles.empty()) text("settles = ", filter.settles);
+    sql += " ORDER BY seq";
+    if (filter.limit > 0) {
+      sql += " LIMIT " + params.Next();
+      params.Int(filter.limit);
+    }
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    auto rows = (*lease)->Run("listing entries", sql, params);
+    if (!rows) return Failed(rows);
+    std::vector<ListedEntry> list;
+    list.reserve(static_cast<size_t>(rows->size()));
+    for (int row = 0; row < rows->size(); ++row) {
+      auto entry = ReadEntry(*rows, row);
+      if (!entry) return Failed(entry);
+      list.push_back(ListedEntry{rows->Int(row, 0), std::move(*entry)});
+    }
+    return list;
+  }
+
+  Result<User> AddUser(const User& user, const Actor& actor) override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Connection& c = **lease;
+    Transaction transaction(c);
+    if (auto status = transaction.BeginWrite(); !status) return tl::unexpected(status.error());
+    auto exists = c.Run("adding a user", "SELECT 1 FROM users WHERE name = $1", Params().Text(user.name));
+    if (!exists) return Failed(exists);
+    if (exists->size() > 0) {
+      return Fail(ErrorCode::kConflict, "a user named \"" + user.name + "\" already exists");
+    }
+    auto next = c.Run("adding a user", "SELECT COALESCE(MAX(id), 0) + 1 FROM users");
+    if (!next) return Failed(next);
+    User stored = user;
+    stored.id = next->Int(0, 0);
+    stored.created_at = env_.now();
+    auto insert = c.Run("adding a user",
+                        "INSERT INTO users (id, name, role, disabled, password_hash, created_at)"
+                        " VALUES ($1, $2, $3, $4, $5, $6)",
+                        Params()
+                            .Int(stored.id)
+                            .Text(stored.name)
+                            .Text(Name(stored.role))
+                            .Bool(stored.disabled)
+                            .Text(stored.password_hash)
+                            .Int(stored.created_at));
+    if (!insert) return Failed(insert);
+    if (auto status = WriteDonors(c, stored); !status) return tl::unexpected(status.error());
+    AuditRecord record = RecordFor(actor, "user.add", "user", stored.name);
+    record.after = audit::DescribeUser(stored);
+    if (auto status = WriteAudit(c, record); !status) return tl::unexpected(status.error());
+    if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
+    return stored;
+  }
+
+  Status UpdateUser(const User& user, const Actor& actor) override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Connection& c = **lease;
+    Transaction transaction(c);
+    if (auto status = transaction.BeginWrite(); !status) return status;
+    auto before = ReadUser(c, "WHERE id = $1", Params().Int(user.id));
+    if (!before) return Failed(before);
+    if (!*before) return Fail(ErrorCode::kNotFound, "no user with id " + std::to_string(user.id));
+    auto update = c.Run(
+        "updating a user", "UPDATE users SET role = $1, disabled = $2, password_hash = $3 WHERE id = $4",
+        Params().Text(Name(user.role)).Bool(user.disabled).Text(user.password_hash).Int(user.id));
+    if (!update) return Failed(update);
+    if (auto status = WriteDonors(c, user); !status) return status;
+    if (user.disabled) {
+      // A disabled account loses its sessions and tokens at once.
+      auto drop = c.Run("ending sessions", "DELETE FROM sessions WHERE user_id = $1", Params().Int(user.id));
+      if (!drop) return Failed(drop);
+    }
+    AuditRecord record = RecordFor(actor, "user.update", "user", (*before)->name);
+    record.before = audit::DescribeUser(**before);
+    User after = user;
+    after.name = (*before)->name;
+    after.created_at = (*before)->created_at;
+    record.after = audit::DescribeUser(after);
+    if (auto status = WriteAudit(c, record); !status) return status;
+    return transaction.Commit();
+  }
+
+  Result<std::optional<User>> FindUser(const std::string& name) override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Transaction transaction(**lease);
+    if (auto status = transaction.BeginRead(); !status) return tl::unexpected(status.error());
+    return ReadUser(**lease, "WHERE name = $1", Params().Text(name));
+  }
+
+  Result<std::optional<User>> FindUserById(int64_t id) override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Transaction transaction(**lease);
+    if (auto status = transaction.BeginRead(); !status) return tl::unexpected(status.error());
+    return ReadUser(**lease, "WHERE id = $1", Params().Int(id));
+  }
+
+  Result<std::vector<User>> ListUsers() override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Connection& c = **lease;
+    Transaction transaction(c);
+    if (auto status = transaction.BeginRead(); !status) return tl::unexpected(status.error());
+    auto ids = c.Run("listing users", "SELECT id FROM users ORDER BY id");
+    if (!ids) return Failed(ids);
+    std::vector<User> users;
+    for (int row = 0; row < ids->size(); ++row) {
+      auto user = ReadUser(c, "WHERE id = $1", Params().Int(ids->Int(row, 0)));
+      if (!user) return Failed(user);
+      if (*user) users.push_back(std::move(**user));
+    }
+    return users;
+  }
+
+  Status AddSession(const Session& session, const Actor& actor) override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Connection& c = **lease;
+    Transaction transaction(c);
+    if (auto status = transaction.BeginWrite(); !status) return status;
+    auto insert = c.Run("starting a session",
+                        "INSERT INTO sessions (token_hash, user_id, csrf_token, api_token, label, created_at,"
+                        " expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        Params()
+                            .Text(session.token_hash)
+                            .Int(session.user_id)
+                            .Text(session.csrf_token)
+                            .Bool(session.api_token)
+                            .Text(session.label)
+                            .Int(session.created_at)
+                            .Int(session.expires_at));
+    if (!insert) return Failed(insert);
+    AuditRecord record = RecordFor(actor, session.api_token ? "token.create" : "login", "session",
+                                   session.token_hash.substr(0, 12));
+    record.after = audit::DescribeSession(session);
+    if (auto status = WriteAudit(c, record); !status) return status;
+    return transaction.Commit();
+  }
+
+  Result<std::optional<Session>> FindSession(const std::string& token_hash) override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    auto rows =
+        (*lease)->Run("finding a session",
+                      "SELECT token_hash, user_id, csrf_token, api_token, label, created_at, expires_at"
+                      " FROM sessions WHERE token_hash = $1",
+                      Params().Text(token_hash));
+    if (!rows) return Failed(rows);
+    if (rows->size() == 0) return std::optional<Session>();
+    return std::optional<Session>(Session{rows->Text(0, 0), rows->Int(0, 1), rows->Text(0, 2),
+                                          rows->Bool(0, 3), rows->Text(0, 4), rows->Int(0, 5),
+                                          rows->Int(0, 6)});
+  }
+
+  Status DeleteSession(const std::string& token_hash, const Actor& actor) override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Connection& c = **lease;
+    Transaction transaction(c);
+    if (auto status = transaction.BeginWrite(); !status) return status;
+    auto drop =
+        c.Run("ending a session", "DELETE FROM sessions WHERE token_hash = $1", Params().Text(token_hash));
+    if (!drop) return Failed(drop);
+    if (drop->Changed() > 0) {
+      AuditRecord record = RecordFor(actor, "logout", "session", token_hash.substr(0, 12));
+      if (auto status = WriteAudit(c, record); !status) return status;
+    }
+    return transaction.Commit();
+  }
+
+  Status AppendAudit(const AuditRecord& record) override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Transaction transaction(**lease);
+    if (auto status = transaction.BeginWrite(); !status) return status;
+    if (auto status = WriteAudit(**lease, record); !status) return status;
+    return transaction.Commit();
+  }
+
+  Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int64_t limit) override {
+    std::string sql =
+        "SELECT seq, at, actor, address, request_id, action, entity, entity_id, before, after,"
+        " previous_hash, hash FROM audit WHERE seq > $1 ORDER BY seq";
+    Params params;
+    params.Int(after_seq);
+    if (limit > 0) {
+      sql += " LIMIT $2";
+      params.Int(limit);
+    }
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    auto rows = (*lease)->Run("reading the audit trail", sql, params);
+    if (!rows) return Failed(rows);
+    std::vector<AuditRecord> records;
+    records.reserve(static_cast<size_t>(rows->size()));
+    for (int r = 0; r < rows->size(); ++r) {
+      records.push_back(AuditRecord{rows->Int(r, 0), rows->Int(r, 1), rows->Text(r, 2), rows->Text(r, 3),
+                                    rows->Text(r, 4), rows->Text(r, 5), rows->Text(r, 6), rows->Text(r, 7),
+                                    rows->Text(r, 8), rows->Text(r, 9), rows->Text(r, 10),
+                                    rows->Text(r, 11)});
+    }
+    return records;
+  }
+
+  Result<std::pair<int64_t, std::string>> AuditHead() override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    auto rows = (*lease)->Run("reading the audit trail", "SELECT seq, hash FROM audit_head WHERE one = 1");
+    if (!rows) return Failed(rows);
+    if (rows->size() == 0) return Fail(ErrorCode::kCorrupt, "the audit trail has no head");
+    return std::make_pair(rows->Int(0, 0), rows->Text(0, 1));
+  }
+
+  Result<std::vector<AppliedMigration>> Migrations() override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    auto rows = (*lease)->Run("reading the migrations",
+                              "SELECT version, name, applied_at FROM schema_migrations ORDER BY version");
+    if (!rows) return Failed(rows);
+    std::vector<AppliedMigration> list;
+    for (int r = 0; r < rows->size(); ++r) {
+      list.push_back(AppliedMigration{static_cast<int>(rows->Int(r, 0)), rows->Text(r, 1), rows->Int(r, 2)});
+    }
+    return list;
+  }
+
+ private:
+  // kCreate: no rmis table may exist yet, and schema_migrations is made in
+  // the same transaction, so of two `rmis init` at once one gets kConflict.
+  // kExisting: schema_migrations and entries must be there.
+  Status CheckMode(Connection& c, OpenMode mode) {
+    Transaction transaction(c);
+    // Opening an existing store waits for no write.
+    if (auto status = mode == OpenMode::kCreate ? transaction.BeginWrite() : transaction.BeginRead();
+        !status) {
+      return status;
+    }
+    auto present = c.Run("looking for the rmis tables",
+                         "SELECT c.relname FROM pg_catalog.pg_class c"
+                         " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                         " WHERE n.nspname = current_schema() AND c.relname = ANY($1::text[])"
+                         " ORDER BY c.relname",
+                         Params().TextArray(kRmisTables));
+    if (!present) return Failed(present);
+    std::set<std::string> found;
+    for (int r = 0; r < present->size(); ++r) found.insert(present->Text(r, 0));
+    if (mode == OpenMode::kCreate) {
+      if (!found.empty()) {
+        std::string names;
+        for (const auto& name : found) names += (names.empty() ? "" : ", ") + name;
+        return Fail(ErrorCode::kConflict, "the database " + display_ + " already holds rmis tables (" +
+                                              names + "); rmis init needs a database without them");
+      }
+      if (auto status = c.Script("creating schema_migrations",
+                                 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                                 " name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+          !status) {
+        return status;
+      }
+      return transaction.Commit();
+    }
+    if (!found.count("schema_migrations") || !found.count("entries")) {
+      return Fail(ErrorCode::kNotFound,
+                  "no store in " + display_ + " (create one with: rmis init --db " + display_ + ")");
+    }
+    return {};  // nothing written: rolled back
+  }
+
+  // Applies each migration not yet recorded, each in its own transaction
+  // under the write lock (so two processes opening one store at once do not
+  // both apply it). PostgreSQL's DDL is transactional: a failed migration
+  // leaves nothing behind.
+  Status Migrate(Connection& c) {
+    // Most opens find every migration applied, and need not wait for the
+    // write lock to learn it.
+    auto applied =
+        c.Run("reading the migrations",
+              "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::int[])", Params().TextArray([] {
+                std::vector<std::string> versions;
+                for (const Migration& m : PostgresMigrations()) versions.push_back(std::to_string(m.version));
+                return versions;
+              }()));
+    if (!applied) return Failed(applied);
+    if (applied->Int(0, 0) == static_cast<int64_t>(PostgresMigrations().size())) return {};
+    for (const Migration& migration : PostgresMigrations()) {
+      Transaction transaction(c);
+      if (auto status = transaction.BeginWrite(); !status) return status;
+      auto applied = c.Run("reading the migrations", "SELECT 1 FROM schema_migrations WHERE version = $1",
+                           Params().Int(migration.version));
+      if (!applied) return Failed(applied);
+      if (applied->size() > 0) continue;  // applied already
+      std::string name(migration.name);
+      if (auto status = c.Script("migration " + name + " failed", std::string(migration.sql)); !status) {
+        return status;
+      }
+      auto record = c.Run("recording a migration",
+                          "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                          Params().Int(migration.version).Text(name).Int(env_.now()));
+      if (!record) return Failed(record);
+      if (auto status = transaction.Commit(); !status) return status;
+    }
+    return {};
+  }
+
+  // One transaction: read the state, check the dataset against it, and
+  // append it with its audit record (or, when `options` is null, only
+  // check). A write holds the write lock from before its first read (see
+  // Transaction::BeginWrite); a check reads one snapshot and waits for nobody.
+  Result<ImportResult> Apply(const ledger::Dataset& dataset, const WriteOptions* options) {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Connection& c = **lease;
+    Transaction transaction(c);
+    if (auto status = options ? transaction.BeginWrite() : transaction.BeginRead(); !status) {
+      return tl::unexpected(status.error());
+    }
+    if (options && options->idempotency) {
+      auto replay = Replay(c, options->actor.user, *options->idempotency);
+      if (!replay) return Failed(replay);
+      if (*replay) {
+        ImportResult result;
+        result.replayed = **replay;
+        return result;  // a retry: the first answer, nothing written
+      }
+    }
+    std::shared_ptr<const ledger::Ledger> reference;
+    std::vector<Entry> stored;
+    if (auto status = LoadForPlan(c, dataset, reference, stored); !status)
+      return tl::unexpected(status.error());
+    ledger::PlanOutcome outcome = ledger::PlanImport(*reference, stored, dataset, env_.is_country);
+    ImportResult result;
+    result.unchanged = outcome.plan.unchanged;
+    if (!outcome.problems.empty()) {
+      result.problems = std::move(outcome.problems);
+      result.truncated = outcome.truncated;
+      return result;  // the transaction rolls back: nothing written
+    }
+    const ledger::Ledger& add = outcome.plan.additions;
+    result.added = add.donors.size() + add.funds.size() + add.targets.size() + add.appeals.size() +
+                   add.events.size() + add.rates.size() + add.entries.size();
+    result.entries_added = add.entries.size();
+    for (const auto& e : add.entries) result.entry_ids.push_back(e.id);
+    if (add.entries.size() <= kEchoEntries) result.entries = add.entries;
+    if (options == nullptr) return result;                          // a check
+    if (result.added == 0 && !options->idempotency) return result;  // nothing new: write nothing
+
+    if (result.added > 0) {
+      auto next = c.Run("recording the import", "SELECT COALESCE(MAX(id), 0) + 1 FROM imports");
+      if (!next) return Failed(next);
+      result.import_id = next->Int(0, 0);
+      auto import_row =
+          c.Run("recording the import",
+                "INSERT INTO imports (id, at, source, added, unchanged) VALUES ($1, $2, $3, $4, $5)",
+                Params()
+                    .Int(result.import_id)
+                    .Int(env_.now())
+                    .Text(options->source)
+                    .Int(static_cast<int64_t>(result.added))
+                    .Int(static_cast<int64_t>(result.unchanged)));
+      if (!import_row) return Failed(import_row);
+      if (auto status = Insert(c, add, result.import_id); !status) return tl::unexpected(status.error());
+
+      AuditRecord record;
+      record.actor = options->actor.user;
+      record.address = options->actor.address;
+      record.request_id = options->actor.request_id;
+      record.action = options->action;
+      bool one_entry = add.entries.size() == 1 && result.added == 1;
+      record.entity = one_entry ? "entry" : "dataset";
+      record.entity_id = one_entry ? add.entries[0].id : std::to_string(result.import_id);
+      record.after = audit::DescribeAdditions(add, result.unchanged, options->source);
+      if (auto status = WriteAudit(c, record); !status) return tl::unexpected(status.error());
+    }
+    if (options->idempotency && options->respond) {
+      result.response = options->respond(result);
+      if (auto status = Remember(c, options->actor.user, *options->idempotency, *result.response); !status) {
+        return tl::unexpected(status.error());
+      }
+    }
+    if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
+    return result;
+  }
+
+  // The answer remembered for (user, key), if any; kConflict when the key was
+  // used for another request.
+  Result<std::optional<StoredResponse>> Replay(Connection& c, const std::string& user,
+                                               const Idempotency& idempotency) {
+    auto rows = c.Run("looking up the Idempotency-Key",
+                      "SELECT fingerprint, status, body FROM idempotency WHERE user_name = $1 AND key = $2",
+                      Params().Text(user).Text(idempotency.key));
+    if (!rows) return Failed(rows);
+    if (rows->size() == 0) return std::optional<StoredResponse>();
+    if (rows->Text(0, 0) != idempotency.fingerprint) {
+      return Fail(ErrorCode::kConflict, "this Idempotency-Key was already used for a different request");
+    }
+    return std::optional<StoredResponse>(StoredResponse{static_cast<int>(rows->Int(0, 1)), rows->Text(0, 2)});
+  }
+
+  Status Remember(Connection& c, const std::string& user, const Idempotency& idempotency,
+                  const StoredResponse& response) {
+    auto rows = c.Run("remembering the answer",
+                      "INSERT INTO idempotency (user_name, key, fingerprint, status, body, created_at)"
+                      " VALUES ($1, $2, $3, $4, $5, $6)",
+                      Params()
+                          .Text(user)
+                          .Text(idempotency.key)
+                          .Text(idempotency.fingerprint)
+                          .Int(response.status)
+                          .Text(response.body)
+                          .Int(env_.now()));
+    if (!rows) return Failed(rows);
+    return {};
+  }
+
+  AuditRecord RecordFor(const Actor& actor, std::string action, std::string entity, std::string id) {
+    AuditRecord record;
+    record.actor = actor.user;
+    record.address = actor.address;
+    record.request_id = actor.request_id;
+    record.action = std::move(action);
+    record.entity = std::move(entity);
+    record.entity_id = std::move(id);
+    return record;
+  }
+
+  // The user matching `where` ("WHERE id = $1" or "WHERE name = $1"), with
+  // the donors assigned, in byte order as SQLite gives them.
+  Result<std::optional<User>> ReadUser(Connection& c, const char* where, const Params& key) {
+    auto rows = c.Run(
+        "reading a user",
+        std::string("SELECT id, name, role, disabled, password_hash, created_at FROM users ") + where, key);
+    if (!rows) return Failed(rows);
+    if (rows->size() == 0) return std::optional<User>();
+    User user;
+    user.id = rows->Int(0, 0);
+    user.name = rows->Text(0, 1);
+    auto role = ParseRole(rows->Text(0, 2));
+    if (!role) return Fail(ErrorCode::kCorrupt, "user " + user.name + " has an unknown role");
+    user.role = *role;
+    user.disabled = rows->Bool(0, 3);
+    user.password_hash = rows->Text(0, 4);
+    user.created_at = rows->Int(0, 5);
+    auto donors = c.Run("reading a user",
+                        "SELECT donor FROM user_donors WHERE user_id = $1 ORDER BY donor COLLATE \"C\"",
+                        Params().Int(user.id));
+    if (!donors) return Failed(donors);
+    for (int r = 0; r < donors->size(); ++r) user.donors.push_back(donors->Text(r, 0));
+    return std::optional<User>(std::move(user));
+  }
+
+  Status WriteDonors(Connection& c, const User& user) {
+    auto clear =
+        c.Run("assigning donors", "DELETE FROM user_donors WHERE user_id = $1", Params().Int(user.id));
+    if (!clear) return Failed(clear);
+    for (const auto& donor : user.donors) {
+      auto insert = c.Run("cannot assign donor \"" + donor + "\"",
+                          "INSERT INTO user_donors (user_id, donor) VALUES ($1, $2)",
+                          Params().Int(user.id).Text(donor));
+      if (!insert) {
+        // As in SQLite: an unknown or repeated donor is the caller's mistake.
+        const std::string& state = c.sql_state();
+        bool callers = state == "23503" || state == "23505";  // foreign_key / unique_violation
+        return Fail(callers ? ErrorCode::kInvalidArgument : ErrorCode::kIo, insert.error().message);
+      }
+    }
+    return {};
+  }
+
+  // Appends `record` to the chain; runs inside a write, under the write lock.
+  // FOR UPDATE also locks the head row, so even a writer that skipped the
+  // advisory lock could not fork the chain.
+  Status WriteAudit(Connection& c, AuditRecord record) {
+    auto head = c.Run("writing the audit trail", "SELECT seq, hash FROM audit_head WHERE one = 1 FOR UPDATE");
+    if (!head) return Failed(head);
+    if (head->size() == 0) return Fail(ErrorCode::kCorrupt, "the audit trail has no head");
+    record.seq = head->Int(0, 0) + 1;
+    record.previous_hash = head->Text(0, 1);
+    record.at = env_.now();
+    record.hash = audit::ComputeHash(record);
+    auto insert = c.Run("writing the audit trail",
+                        "INSERT INTO audit (seq, at, actor, address, request_id, action, entity, entity_id,"
+                        " before, after, previous_hash, hash)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                        Params()
+                            .Int(record.seq)
+                            .Int(record.at)
+                            .Text(record.actor)
+                            .Text(record.address)
+                            .Text(record.request_id)
+                            .Text(record.action)
+                            .Text(record.entity)
+                            .Text(record.entity_id)
+                            .Text(record.before)
+                            .Text(record.after)
+                            .Text(record.previous_hash)
+                            .Text(record.hash));
+    if (!insert) return Failed(insert);
+    auto move = c.Run("writing the audit trail", "UPDATE audit_head SET seq = $1, hash = $2 WHERE one = 1",
+                      Params().Int(record.seq).Text(record.hash));
+    if (!move) return Failed(move);
+    return {};
+  }
+
+  static constexpr const char* kEntryColumns =
+      "SELECT seq, id, kind, donor, fund, currency, amount_minor, usd_cents, value_date,"
+      " recorded_at, attributed_year, region, country, programme, appeal, channel, event,"
+      " settles, reverses, probability_ppm, note FROM entries";
+
+  Result<Entry> ReadEntry(const Rows& rows, int r) {
+    Entry e;
+    e.id = rows.Text(r, 1);
+    auto kind = ledger::ParseEntryKind(rows.Text(r, 2));
+    auto region = ledger::ParseRegion(rows.Text(r, 11));
+    auto channel = ledger::ParseChannel(rows.Text(r, 15));
+    std::string currency = rows.Text(r, 5);
+    if (!kind || !region || !channel || !money::FindCurrency(currency)) {
+      return Fail(ErrorCode::kCorrupt, "entry " + e.id + " holds a value rmis does not know");
+    }
+    e.kind = *kind;
+    e.donor = rows.Text(r, 3);
+    e.fund = rows.Text(r, 4);
+    e.amount = money::Money(rows.Int(r, 6), money::CurrencyCode(currency));
+    e.usd_cents = rows.Int(r, 7);
+    e.value_date = ledger::Date{static_cast<int32_t>(rows.Int(r, 8))};
+    e.recorded_at = rows.Int(r, 9);
+    e.attributed_year = static_cast<int>(rows.Int(r, 10));
+    e.region = *region;
+    e.country = rows.Text(r, 12);
+    e.programme = rows.Text(r, 13);
+    e.appeal = rows.Text(r, 14);
+    e.channel = *channel;
+    e.event = rows.Text(r, 16);
+    e.settles = rows.Text(r, 17);
+    e.reverses = rows.Text(r, 18);
+    if (!rows.IsNull(r, 19)) e.probability_ppm = static_cast<int32_t>(rows.Int(r, 19));
+    e.note = rows.Text(r, 20);
+    return e;
+  }
+
+  Status ReadEntries(Connection& c, const std::string& sql, const Params& params, std::vector<Entry>& out) {
+    auto rows = c.Run("reading entries", sql, params);
+    if (!rows) return Failed(rows);
+    out.reserve(out.size() + static_cast<size_t>(rows->size()));
+    for (int r = 0; r < rows->size(); ++r) {
+      auto entry = ReadEntry(*rows, r);
+      if (!entry) return Failed(entry);
+      out.push_back(std::move(*entry));
+    }
+    return {};
+  }
+
+  // Loads what PlanImport needs to check `dataset`, as the SQLite store does:
+  // the reference records (from memory while they have not changed), and of
+  // the entries only those the dataset can touch: entries with the dataset's
+  // ids or named by its `settles` or `reverses`, what settles those, and what
+  // reverses any of them. PlanImport gives the same answer on this part as on
+  // the whole ledger, without reading millions of rows per write.
+  Status LoadForPlan(Connection& c, const ledger::Dataset& dataset,
+                     std::shared_ptr<const ledger::Ledger>& reference, std::vector<Entry>& entries) {
+    auto cached = CachedReference(c);
+    if (!cached) return Failed(cached);
+    reference = std::move(*cached);
+    if (dataset.entries.empty()) return {};
+    std::vector<std::string> named;
+    std::unordered_set<std::string> seen;
+    for (const auto& item : dataset.entries) {
+      for (const std::string* id : {&item.value.id, &item.value.settles, &item.value.reverses}) {
+        if (!id->empty() && seen.insert(*id).second) named.push_back(*id);
+      }
+    }
+    // Round 1: the entries named, then what settles them (in that order, as
+    // in SQLite). Round 2: what reverses anything loaded in round 1.
+    if (auto status = ReadEntries(c, std::string(kEntryColumns) + " WHERE id = ANY($1::text[]) ORDER BY seq",
+                                  Params().TextArray(named), entries);
+        !status) {
+      return status;
+    }
+    if (auto status =
+            ReadEntries(c,
+                        std::string(kEntryColumns) +
+                            " WHERE settles = ANY($1::text[]) AND NOT id = ANY($1::text[]) ORDER BY seq",
+                        Params().TextArray(named), entries);
+        !status) {
+      return status;
+    }
+    std::vector<std::string> loaded_ids;
+    std::unordered_set<std::string> loaded;
+    for (const auto& e : entries) {
+      loaded_ids.push_back(e.id);
+      loaded.insert(e.id);
+    }
+    std::vector<Entry> reversals;
+    if (auto status =
+            ReadEntries(c, std::string(kEntryColumns) + " WHERE reverses = ANY($1::text[]) ORDER BY seq",
+                        Params().TextArray(loaded_ids), reversals);
+        !status) {
+      return status;
+    }
+    for (auto& e : reversals) {
+      if (loaded.insert(e.id).second) entries.push_back(std::move(e));
+    }
+    return {};
+  }
+
+  // Brings the copy held for ReadColumns up to the database's state.
+  Status RefreshCache() {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Connection& c = **lease;
+    Transaction transaction(c);
+    if (auto status = transaction.BeginRead(); !status) return status;
+    auto state = c.Run("reading the ledger",
+                       "SELECT (SELECT version FROM reference_version WHERE one = 1),"
+                       " (SELECT COALESCE(MAX(seq), 0) FROM entries)");
+    if (!state) return Failed(state);
+    const int64_t version = state->Int(0, 0), last = state->Int(0, 1);
+    {
+      std::shared_lock<std::shared_mutex> read(cache_mutex_);
+      if (cache_reference_version_ >= version && cache_seq_ >= last) return {};
+    }
+    std::unique_lock<std::shared_mutex> write(cache_mutex_);
+    ledger::Ledger reference;
+    const bool new_reference = version > cache_reference_version_;
+    if (new_reference) {
+      if (auto status = LoadReference(c, reference); !status) return status;
+    }
+    std::vector<Entry> added;
+    if (last > cache_seq_) {
+      if (auto status = ReadEntries(c, std::string(kEntryColumns) + " WHERE seq > $1 ORDER BY seq",
+                                    Params().Int(cache_seq_), added);
+          !status) {
+        return status;
+      }
+    }
+    // Nothing failed: the copy changes whole or not at all.
+    if (new_reference) {
+      cache_reference_ = std::move(reference);
+      cache_reference_version_ = version;
+    }
+    if (last > cache_seq_) {
+      cache_columns_.Reserve(cache_columns_.size() + added.size());
+      for (const Entry& e : added) cache_columns_.Append(e);
+      cache_seq_ = last;
+    }
+    return {};
+  }
+
+  Result<int64_t> ReferenceVersion(Connection& c) {
+    auto rows = c.Run("reading the reference version", "SELECT version FROM reference_version WHERE one = 1");
+    if (!rows) return Failed(rows);
+    if (rows->size() == 0) return Fail(ErrorCode::kCorrupt, "reference_version has no row");
+    return rows->Int(0, 0);
+  }
+
+  // The reference records for a plan: from memory while reference_version
+  // is the one they were read at, else from the database. The version is
+  // read before the records, so a change committed in between can only make
+  // the next call read them again, never keep a stale copy.
+  Result<std::shared_ptr<const ledger::Ledger>> CachedReference(Connection& c) {
+    auto version = ReferenceVersion(c);
+    if (!version) return Failed(version);
+    {
+      std::lock_guard<std::mutex> lock(reference_mutex_);
+      if (reference_ && reference_version_ == *version) return reference_;
+    }
+    auto fresh = std::make_shared<ledger::Ledger>();
+    if (auto status = LoadReference(c, *fresh); !status) return tl::unexpected(status.error());
+    std::lock_guard<std::mutex> lock(reference_mutex_);
+    reference_ = fresh;
+    reference_version_ = *version;
+    return std::shared_ptr<const ledger::Ledger>(std::move(fresh));
+  }
+
+  Status LoadReference(Connection& c, ledger::Ledger& ledger) {
+    {
+      auto q = c.Run("reading donors",
+                     "SELECT id, name, type, country, name_ar, name_zh, name_fr, name_ru, name_es"
+                     " FROM donors ORDER BY seq");
+      if (!q) return Failed(q);
+      for (int r = 0; r < q->size(); ++r) {
+        ledger::Donor d;
+        d.id = q->Text(r, 0);
+        d.name = q->Text(r, 1);
+        auto type = ledger::ParseDonorType(q->Text(r, 2));
+        if (!type) return Fail(ErrorCode::kCorrupt, "donor " + d.id + " has an unknown type");
+        d.type = *type;
+        d.country = q->Text(r, 3);
+        for (int i = 0; i < 5; ++i) d.names[i] = q->Text(r, 4 + i);
+        ledger.donors.push_back(std::move(d));
+      }
+    }
+    {
+      auto q = c.Run("reading funds", "SELECT id, name, category FROM funds ORDER BY seq");
+      if (!q) return Failed(q);
+      for (int r = 0; r < q->size(); ++r) {
+        auto category = ledger::ParseFundCategory(q->Text(r, 2));
+        if (!category) return Fail(ErrorCode::kCorrupt, "fund " + q->Text(r, 0) + " has an unknown category");
+        ledger.funds.push_back(ledger::Fund{q->Text(r, 0), q->Text(r, 1), *category});
+      }
+    }
+    {
+      auto q =
+          c.Run("reading targets",
+                "SELECT fund, year_from, year_to, amount_cents, decided_on, note FROM targets ORDER BY seq");
+      if (!q) return Failed(q);
+      for (int r = 0; r < q->size(); ++r) {
+        ledger.targets.push_back(
+            ledger::Target{q->Text(r, 0), static_cast<int>(q->Int(r, 1)), static_cast<int>(q->Int(r, 2)),
+                           q->Int(r, 3), ledger::Date{static_cast<int32_t>(q->Int(r, 4))}, q->Text(r, 5)});
+      }
+    }
+    {
+      auto q = c.Run("reading appeals",
+                     "SELECT id, name, requirement_cents, countries, launched_on FROM appeals ORDER BY seq");
+      if (!q) return Failed(q);
+      for (int r = 0; r < q->size(); ++r) {
+        ledger.appeals.push_back(ledger::Appeal{q->Text(r, 0), q->Text(r, 1), q->Int(r, 2),
+                                                static_cast<int>(q->Int(r, 3)),
+                                                ledger::Date{static_cast<int32_t>(q->Int(r, 4))}});
+      }
+    }
+    {
+      auto q = c.Run("reading events", "SELECT id, name, held_on FROM events ORDER BY seq");
+      if (!q) return Failed(q);
+      for (int r = 0; r < q->size(); ++r) {
+        ledger.events.push_back(
+            ledger::Event{q->Text(r, 0), q->Text(r, 1), ledger::Date{static_cast<int32_t>(q->Int(r, 2))}});
+      }
+    }
+    {
+      auto q = c.Run("reading rates", "SELECT currency, month, units_per_usd FROM rates ORDER BY seq");
+      if (!q) return Failed(q);
+      for (int r = 0; r < q->size(); ++r) {
+        ledger.rates.push_back(
+            ledger::RateRecord{q->Text(r, 0), static_cast<int32_t>(q->Int(r, 1)), q->Text(r, 2)});
+      }
+    }
+    return {};
+  }
+
+  Status Insert(Connection& c, const ledger::Ledger& add, int64_t import_id) {
+    {
+      BatchInsert donors(
+          c, "storing a donor", "donors",
+          {"id", "name", "type", "country", "name_ar", "name_zh", "name_fr", "name_ru", "name_es"});
+      for (const auto& d : add.donors) {
+        Params row;
+        row.Text(d.id).Text(d.name).Text(ledger::Name(d.type)).Text(d.country);
+        for (int i = 0; i < 5; ++i) row.Text(d.names[i]);
+        if (auto s = donors.Add(std::move(row)); !s) return s;
+      }
+      if (auto s = donors.Flush(); !s) return s;
+    }
+    {
+      BatchInsert funds(c, "storing a fund", "funds", {"id", "name", "category"});
+      for (const auto& f : add.funds) {
+        if (auto s = funds.Add(std::move(Params().Text(f.id).Text(f.name).Text(ledger::Name(f.category))));
+            !s) {
+          return s;
+        }
+      }
+      if (auto s = funds.Flush(); !s) return s;
+    }
+    {
+      BatchInsert targets(c, "storing a target", "targets",
+                          {"fund", "year_from", "year_to", "amount_cents", "decided_on", "note"});
+      for (const auto& t : add.targets) {
+        Params row;
+        row.Text(t.fund)
+            .Int(t.year_from)
+            .Int(t.year_to)
+            .Int(t.amount_cents)
+            .Int(t.decided_on.days)
+            .Text(t.note);
+        if (auto s = targets.Add(std::move(row)); !s) return s;
+      }
+      if (auto s = targets.Flush(); !s) return s;
+    }
+    {
+      BatchInsert appeals(c, "storing an appeal", "appeals",
+                          {"id", "name", "requirement_cents", "countries", "launched_on"});
+      for (const auto& a : add.appeals) {
+        Params row;
+        row.Text(a.id).Text(a.name).Int(a.requirement_cents).Int(a.countries).Int(a.launched_on.days);
+        if (auto s = appeals.Add(std::move(row)); !s) return s;
+      }
+      if (auto s = appeals.Flush(); !s) return s;
+    }
+    {
+      BatchInsert events(c, "storing an event", "events", {"id", "name", "held_on"});
+      for (const auto& e : add.events) {
+        if (auto s = events.Add(std::move(Params().Text(e.id).Text(e.name).Int(e.held_on.days))); !s)
+          return s;
+      }
+      if (auto s = events.Flush(); !s) return s;
+    }
+    {
+      BatchInsert rates(c, "storing a rate", "rates", {"currency", "month", "units_per_usd"});
+      for (const auto& r : add.rates) {
+        if (auto s = rates.Add(std::move(Params().Text(r.currency).Int(r.month).Text(r.units_per_usd))); !s) {
+          return s;
+        }
+      }
+      if (auto s = rates.Flush(); !s) return s;
+    }
+    if (add.entries.empty()) return {};
+    // Entries may settle or reverse entries later in the same batch; the
+    // foreign keys (DEFERRABLE in the schema) are checked at commit.
+    if (auto s = c.Script("storing an entry", "SET CONSTRAINTS ALL DEFERRED"); !s) return s;
+    auto next = c.Run("storing an entry", "SELECT COALESCE(MAX(seq), 0) FROM entries");
+    if (!next) return Failed(next);
+    int64_t seq = next->Int(0, 0);
+    BatchInsert entries(c, "storing an entry", "entries", {"seq",
+                                                           "id",
+                                                           "kind",
+                                                           "donor",
+                                                           "fund",
+                                                           "currency",
+                                                           "amount_minor",
+                                                           "usd_cents",
+                                                           "value_date",
+                                                           "recorded_at",
+                                                           "attributed_year",
+                                                           "region",
+                                                           "country",
+                                                           "programme",
+                                                           "appeal",
+                                                           "channel",
+                                                           "event",
+                                                           "settles",
+                                                           "reverses",
+                                                           "probability_ppm",
+                                                           "note",
+                                                           "import_id"});
+    for (const auto& e : add.entries) {
+      Params row;
+      row.Int(++seq)
+          .Text(e.id)
+          .Text(ledger::Name(e.kind))
+          .Text(e.donor)
+          .Text(e.fund)
+          .Text(e.amount.currency().view())
+          .Int(e.amount.minor_units())
+          .Int(e.usd_cents)
+          .Int(e.value_date.days)
+          .Int(e.recorded_at)
+          .Int(e.attributed_year)
+          .Text(ledger::Name(e.region))
+          .Text(e.country)
+          .Text(e.programme)
+          .Ref(e.appeal)
+          .Text(ledger::Name(e.channel))
+          .Ref(e.event)
+          .Ref(e.settles)
+          .Ref(e.reverses);
+      if (e.probability_ppm) {
+        row.Int(*e.probability_ppm);
+      } else {
+        row.Null();
+      }
+      row.Text(e.note).Int(import_id);
+      if (auto s = entries.Add(std::move(row)); !s) return s;
+    }
+    return entries.Flush();
+  }
+
+  std::string display_;
+  Pool pool_;
+  StoreEnvironment env_;
+  // What ReadColumns reads: the reference records and the reference_version
+  // they were read at, and the entries' columns with the sequence number of
+  // the last entry they hold.
+  std::shared_mutex cache_mutex_;
+  ledger::Ledger cache_reference_;
+  int64_t cache_reference_version_ = -1;
+  ledger::EntryColumns cache_columns_;
+  int64_t cache_seq_ = 0;
+  // The reference records for planning writes, and their reference_version.
+  std::mutex reference_mutex_;
+  std::shared_ptr<const ledger::Ledger> reference_;
+  int64_t reference_version_ = -1;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, OpenMode mode,
+                                                 StoreEnvironment environment) {
+  auto display = Describe(url);
+  if (!display) return tl::unexpected(display.error());
+  auto store = std::make_unique<PostgresStore>(url, *display, std::move(environment));
+  if (auto status = store->Open(mode); !status) return tl::unexpected(status.error());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace rmis::store
