@@ -8,7 +8,7 @@ RMIS := $(BUILD)/src/cli/rmis
 DEMO_LISTEN ?= 127.0.0.1:8080
 DEMO_PID := $(BUILD)/demo-server.pid
 
-.PHONY: all deps configure build demo demo-stop test clean
+.PHONY: all deps configure build demo demo-stop test clean web
 
 all: build
 
@@ -21,10 +21,17 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The web dashboard (issue 4, docs/web.md): the npm packages of web/package-lock.json,
+# built into web/dist, which the demo server serves at /. Skipped when npm is missing.
+web:
+	@if command -v npm > /dev/null 2>&1; then \
+	  cd web && { [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
+	else echo "npm is missing: the web dashboard is not built (scripts/install-deps.sh installs nodejs and npm)"; fi
+
 # Builds, loads the bundled sample ledger into a fresh SQLite store, prints
 # the 2021 report as the source document saw it (30 June 2021), and starts
 # the API server on that store with two demo accounts (see README.md).
-demo: build demo-stop
+demo: build web demo-stop
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(RMIS) init --db $(DEMO_DB)
 	$(RMIS) import --db $(DEMO_DB) $(SAMPLE)
@@ -36,7 +43,7 @@ demo: build demo-stop
 	$(RMIS) document bulletin --db $(DEMO_DB) --month 2021-06 --lang fr --format eml -o $(BUILD)/demo-bulletin-2021-06-fr.eml
 	RMIS_PASSWORD=demo-admin-2021 $(RMIS) user add demo-admin --role admin --db $(DEMO_DB)
 	RMIS_PASSWORD=demo-viewer-2021 $(RMIS) user add demo-viewer --role viewer --db $(DEMO_DB)
-	nohup $(RMIS) serve --db $(DEMO_DB) --listen $(DEMO_LISTEN) > $(BUILD)/demo-server.log 2>&1 & echo $$! > $(DEMO_PID)
+	nohup $(RMIS) serve --db $(DEMO_DB) --listen $(DEMO_LISTEN) $$([ -f web/dist/index.html ] && echo --static web/dist) > $(BUILD)/demo-server.log 2>&1 & echo $$! > $(DEMO_PID)
 	@sleep 1
 	@cat $(BUILD)/demo-server.log
 	@echo
@@ -44,6 +51,7 @@ demo: build demo-stop
 	@echo "API: http://$(DEMO_LISTEN)/api/v1/  (log in as demo-admin / demo-admin-2021, or demo-viewer / demo-viewer-2021)"
 	@echo "  curl -c cookies -d '{\"user\":\"demo-viewer\",\"password\":\"demo-viewer-2021\"}' http://$(DEMO_LISTEN)/api/v1/login"
 	@echo "  curl -b cookies 'http://$(DEMO_LISTEN)/api/v1/report?year=2021&as_of=2021-06-30'"
+	@if [ -f web/dist/index.html ]; then echo "Dashboard: http://$(DEMO_LISTEN)/#/overview?year=2021&as_of=2021-06-30  (log in as demo-admin / demo-admin-2021)"; fi
 	@echo "Stop it with: make demo-stop"
 
 demo-stop:

@@ -13,6 +13,11 @@ packages=(
   libcairo2-dev libpango1.0-dev libgmime-3.0-dev fonts-noto-core fonts-noto-cjk pandoc poppler-utils unzip
   python3
 )
+# The web dashboard (issue 4): Node.js and npm build it, Chromium runs its tests.
+# A Node.js installed otherwise (with its own npm) is kept: Debian's are added only
+# when there is no npm at all.
+packages+=(chromium)
+if ! command -v npm > /dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -305,7 +305,15 @@ class ApiServer::Impl {
     http_.set_tcp_nodelay(true);
     http_.set_pre_routing_handler([this](const Request& req, Response& res) {
       res.set_header("X-Request-Id", RequestId(req));
-      res.set_header("Cache-Control", "no-store");
+      // API answers are never cached; the dashboard's assets carry a content
+      // hash in their names and are cached for good; index.html is revalidated.
+      if (req.path.rfind("/api/", 0) == 0) {
+        res.set_header("Cache-Control", "no-store");
+      } else if (req.path.rfind("/assets/", 0) == 0) {
+        res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+      } else {
+        res.set_header("Cache-Control", "no-cache");
+      }
       res.set_header("X-Content-Type-Options", "nosniff");
       return httplib::Server::HandlerResponse::Unhandled;
     });
@@ -330,7 +338,14 @@ class ApiServer::Impl {
       Send(res, HttpError{500, "internal", what});
     });
     Routes();
-    if (!options_.static_dir.empty()) http_.set_mount_point("/", options_.static_dir);
+    if (!options_.static_dir.empty()) {
+      // cpp-httplib compresses "application/javascript" with Brotli at its
+      // slowest setting on every request (over a second for the dashboard's
+      // script); with a charset the type is left as it is.
+      http_.set_file_extension_and_mimetype_mapping("js", "application/javascript; charset=utf-8");
+      http_.set_file_extension_and_mimetype_mapping("mjs", "application/javascript; charset=utf-8");
+      http_.set_mount_point("/", options_.static_dir);
+    }
   }
 
   Status Bind() {

@@ -1,0 +1,472 @@
+// End-to-end tests of the dashboard in a real browser: Debian's Chromium,
+// driven by playwright-core, against a running `rmis serve` on the sample
+// store (tests/e2e/web_e2e.sh starts one). Prints one line per test and a
+// closing "N passed, N failed"; exits non-zero when a test fails.
+//
+// Environment:
+//   RMIS_URL            the server, e.g. http://127.0.0.1:8123/ (required)
+//   RMIS_ADMIN          user:password of an admin account (required)
+//   RMIS_VIEWER         user:password of a viewer account (required)
+//   RMIS_SCREENSHOTS    where to save screenshots (default: ./web-screenshots)
+//   RMIS_CHROMIUM       the browser (default: /usr/bin/chromium)
+//   RMIS_E2E_BUDGET_MS  the overview must be usable within this (default 5000;
+//                       the figure is printed, docs/performance.md records it)
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { checkMessages, loadMessages } from '../scripts/check-i18n.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const baseUrl = process.env.RMIS_URL;
+const [adminUser, adminPassword] = (process.env.RMIS_ADMIN ?? '').split(/:(.*)/s);
+const [viewerUser, viewerPassword] = (process.env.RMIS_VIEWER ?? '').split(/:(.*)/s);
+if (!baseUrl || !adminUser || !viewerUser) {
+  console.error('e2e: set RMIS_URL, RMIS_ADMIN=user:password and RMIS_VIEWER=user:password');
+  process.exit(2);
+}
+const shots = resolve(process.env.RMIS_SCREENSHOTS ?? 'web-screenshots');
+const budgetMs = Number(process.env.RMIS_E2E_BUDGET_MS ?? 5000);
+const kTimeout = 30_000; // generous: a 2-core machine running other tests at once
+mkdirSync(shots, { recursive: true });
+
+const messages = loadMessages();
+const msg = (lang, key) => messages[lang][key];
+
+const browser = await chromium.launch({
+  executablePath: process.env.RMIS_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  timeout: 60_000,
+});
+
+// --- A small runner ------------------------------------------------------------
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+function equal(actual, expected, what) {
+  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+async function newSession(lang = 'en', viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
+  context.setDefaultTimeout(kTimeout);
+  await context.addInitScript((language) => {
+    if (!sessionStorage.getItem('e2e-lang-set')) {
+      localStorage.setItem('rmis.lang', language);
+      sessionStorage.setItem('e2e-lang-set', '1');
+    }
+  }, lang);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { context, page, errors };
+}
+
+async function login(page, user, password) {
+  await page.goto(baseUrl);
+  await page.locator('input[name=user]').fill(user);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('form.login-form button[type=submit]').click();
+  await page.locator('nav a[data-nav=overview]').waitFor({ state: 'attached' }); // in the closed menu at phone width
+}
+
+async function open(page, hash) {
+  await page.goto(new URL(`#${hash}`, baseUrl).href);
+  await page.waitForLoadState('networkidle');
+}
+
+async function waitOverview(page) {
+  await page.locator('.figures[data-state=ready]').waitFor();
+  await page.locator('[data-figure=concentration] table').waitFor();
+}
+
+async function apiReport(context, query) {
+  const response = await context.request.get(new URL(`api/v1/report?${query}`, baseUrl).href);
+  assert(response.ok(), `GET /report answered ${response.status()}`);
+  return response.json();
+}
+
+const kPages = [
+  ['overview', '/overview?year=2021&as_of=2021-06-30'],
+  ['donors', '/donors'],
+  ['donor', '/donors/mexico'],
+  ['ledger', '/entries?fund=foundation_core&kind=receipt&from=2021-01-01&to=2021-06-30'],
+  ['record', '/entries/new?kind=receipt&donor=mexico&fund=foundation_core'],
+  ['targets', '/targets'],
+  ['appeals', '/appeals'],
+  ['events', '/events'],
+  ['import', '/import'],
+  ['users', '/users'],
+  ['audit', '/audit'],
+];
+
+async function settle(page, name) {
+  if (name === 'overview') await waitOverview(page);
+  else await page.locator('.view h1').first().waitFor();
+  await page.waitForLoadState('networkidle');
+  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: kTimeout }).catch(() => {});
+}
+
+// --- The tests -------------------------------------------------------------------
+
+test('the message files of the six languages are complete', async () => {
+  const problems = checkMessages(messages);
+  assert(!problems.length, problems.slice(0, 10).join('\n    '));
+});
+
+test('log in (a wrong password is refused, the right one opens the overview)', async () => {
+  const { context, page, errors } = await newSession();
+  await page.goto(baseUrl);
+  await page.locator('input[name=user]').fill(adminUser);
+  await page.locator('input[name=password]').fill('not the password');
+  await page.locator('form.login-form button[type=submit]').click();
+  await page.getByText(msg('en', 'login.wrong')).waitFor();
+  await page.locator('input[name=password]').fill(adminPassword);
+  await page.locator('form.login-form button[type=submit]').click();
+  await page.locator('nav a[data-nav=overview][aria-current=page]').waitFor();
+  await page.locator('.figures[data-state=ready]').waitFor();
+  assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  await context.close();
+});
+
+test('the overview shows 12 % for core as of 30 June 2021, and the same amounts as the API', async () => {
+  const { context, page, errors } = await newSession();
+  await login(page, adminUser, adminPassword);
+  await open(page, '/overview?year=2021&as_of=2021-06-30');
+  await waitOverview(page);
+  const report = await apiReport(context, 'year=2021&as_of=2021-06-30');
+  const core = page.locator('.card[data-fund=foundation_core]');
+  equal((await core.locator('[data-figure=share]').textContent()).trim(), '12%', 'core share');
+  const format = (usd) => page.evaluate((value) => new Intl.NumberFormat('en', { style: 'currency', currency: 'USD' }).format(value), usd);
+  for (const row of report.income_vs_target) {
+    const card = page.locator(`.card[data-fund=${row.fund}]`);
+    for (const [figure, key] of [['received', 'received_usd'], ['prior-year', 'prior_year_usd'], ['net', 'net_usd'], ['target', 'target_usd']]) {
+      const cell = card.locator(`[data-figure=${figure}]`);
+      equal(await cell.getAttribute('data-usd'), row[key], `${row.fund} ${figure} (data)`);
+      equal((await cell.textContent()).trim(), await format(row[key]), `${row.fund} ${figure} (shown)`);
+    }
+  }
+  equal((await core.locator('[data-figure=received]').textContent()).trim(), '$1,200,000.00', 'core received');
+  // Table 1: the Member States per fund, in the API's order and amounts.
+  for (const fund of report.top_contributors) {
+    const amounts = await page.locator(`.top-fund[data-fund=${fund.fund}] a[data-usd]`).evaluateAll((links) => links.map((a) => a.getAttribute('data-usd')));
+    equal(amounts.join(' '), fund.member_states.map((d) => d.received_usd).join(' '), `top Member States of ${fund.fund}`);
+  }
+  const firstCore = await page.locator('.top-fund[data-fund=foundation_core] tbody tr').first().textContent();
+  assert(firstCore.includes('Mexico') && firstCore.includes('*'), `core's first Member State is Mexico, marked prior-year: ${firstCore}`);
+  // Figure 3: regions, as the API gives them.
+  const regionCells = await page.locator('[data-figure=regions] tbody td.num').allTextContents();
+  equal(regionCells.join(' | '), (await Promise.all(report.regions.map((r) => format(r.received_usd)))).join(' | '), 'regions');
+  // Every figure links to the entries behind it.
+  const link = core.locator('a.entries-link');
+  equal(await link.getAttribute('href'), '#/entries?fund=foundation_core&kind=receipt&from=2021-01-01&to=2021-06-30', 'core link');
+  await link.click();
+  await page.locator('.entry-list table').waitFor();
+  const usd = await page.locator('.entry-list tbody tr td.num:nth-of-type(6)').allTextContents();
+  assert(usd.length > 0, 'the entries behind the core figure are listed');
+  assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  await context.close();
+});
+
+test('record a receipt that settles a pledge, and see the overview change without a reload', async () => {
+  const { context, page, errors } = await newSession();
+  await login(page, adminUser, adminPassword);
+  await open(page, '/overview?year=2021&as_of=2021-06-30');
+  await waitOverview(page);
+  const before = await apiReport(context, 'year=2021&as_of=2021-06-30');
+  const coreBefore = before.income_vs_target.find((row) => row.fund === 'foundation_core');
+  await page.evaluate(() => (window.__sameDocument = true));
+  // A pledge first (as a donor would announce it), then its payment.
+  await page.locator('nav a[data-nav=record]').click();
+  const form = page.locator('form[data-form=entry]');
+  await form.waitFor();
+  await form.locator('select[name=kind]').selectOption('pledge');
+  await form.locator('select[name=donor]').selectOption('south_africa');
+  await form.locator('select[name=fund]').selectOption('foundation_core');
+  await form.locator('input[name=amount]').fill('150000.00');
+  await form.locator('input[name=currency]').fill('USD');
+  await form.locator('input[name=value_date]').fill('2021-03-01');
+  await form.locator('button[type=submit]').click();
+  const pledgeId = await page.locator('[data-recorded]').getAttribute('data-recorded');
+  // The receipt: the form offers the open pledge to settle.
+  await form.locator('select[name=kind]').selectOption('receipt');
+  await form.locator(`select[name=settles] option[value="${pledgeId}"]`).waitFor({ state: 'attached' });
+  await form.locator('select[name=settles]').selectOption(pledgeId);
+  await form.locator('input[name=amount]').fill('100000.00');
+  await form.locator('input[name=value_date]').fill('2021-06-15');
+  await form.locator('select[name=region]').selectOption('global');
+  await form.locator('button[type=submit]').click();
+  await page.locator(`[data-recorded]:not([data-recorded="${pledgeId}"])`).waitFor();
+  // A receipt over the pledge's open balance is refused, at the field.
+  await form.locator('select[name=settles]').selectOption(pledgeId);
+  await form.locator('input[name=amount]').fill('999999.00');
+  await form.locator('button[type=submit]').click();
+  await page.locator('[aria-invalid=true]').first().waitFor();
+  const fieldError = await page.locator('.field-error:not([hidden])').first().textContent();
+  assert(/open balance|more than/i.test(fieldError), `the settlement problem is shown at its field: ${fieldError}`);
+  // Back to the overview by its link: the same figures, with the receipt in them.
+  await page.locator('nav a[data-nav=overview]').click();
+  await waitOverview(page);
+  const after = await apiReport(context, 'year=2021&as_of=2021-06-30');
+  const coreAfter = after.income_vs_target.find((row) => row.fund === 'foundation_core');
+  equal(coreAfter.received_usd, (Number(coreBefore.received_usd) + 100000).toFixed(2), 'the API counts the receipt');
+  const core = page.locator('.card[data-fund=foundation_core]');
+  equal(await core.locator('[data-figure=received]').getAttribute('data-usd'), coreAfter.received_usd, 'the overview counts the receipt');
+  equal((await core.locator('[data-figure=share]').textContent()).trim(), '13%', 'core share after the receipt');
+  // Another user records while the overview is open: it shows when the window is looked at again.
+  const other = await browser.newContext();
+  const login2 = await other.request.post(new URL('api/v1/login', baseUrl).href, { data: { user: adminUser, password: adminPassword } });
+  const csrf = (await login2.json()).csrf_token;
+  const posted = await other.request.post(new URL('api/v1/entries', baseUrl).href, {
+    headers: { 'X-CSRF-Token': csrf },
+    data: { kind: 'receipt', donor: 'egypt', fund: 'foundation_core', amount: '100000.00', currency: 'USD', value_date: '2021-06-20', region: 'global' },
+  });
+  equal(posted.status(), 201, 'the other user records');
+  await other.close();
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await page.locator('.card[data-fund=foundation_core] [data-figure=share]', { hasText: '14%' }).waitFor();
+  assert(await page.evaluate(() => window.__sameDocument === true), 'the page was not reloaded');
+  assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  await context.close();
+});
+
+test('a bad import shows every error with its file, line and field, and stores nothing', async () => {
+  const { context, page, errors } = await newSession();
+  await login(page, adminUser, adminPassword);
+  const before = await apiReport(context, 'year=2021&as_of=2021-12-31');
+  await open(page, '/import');
+  const csv = [
+    'id,kind,donor,fund,amount,currency,value_date',
+    'BAD-1,receipt,mexico,foundation_core,10.001,USD,2021-01-05',
+    'BAD-2,gift,mexico,foundation_core,10,USD,2021-02-30',
+    'BAD-3,receipt,nobody,foundation_core,10,USD,2021-03-01',
+  ].join('\n');
+  await page.locator('input[type=file]').setInputFiles({ name: 'entries.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.locator('form.import-form button[type=submit]').click();
+  const rejected = page.locator('[data-import=rejected]');
+  await rejected.waitFor();
+  const rows = await page.locator('table.problems tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (cell) => cell.textContent.trim())));
+  assert(rows.length >= 3, `at least three problems listed, got ${rows.length}`);
+  const has = (line, field) => rows.some((row) => row[0] === 'entries.csv' && row[1] === String(line) && row[2] === field);
+  assert(has(2, msg('en', 'field.amount')), `line 2 amount: ${JSON.stringify(rows)}`);
+  assert(has(3, msg('en', 'field.kind')), `line 3 kind: ${JSON.stringify(rows)}`);
+  assert(has(3, msg('en', 'field.value_date')), `line 3 value_date: ${JSON.stringify(rows)}`);
+  const after = await apiReport(context, 'year=2021&as_of=2021-12-31');
+  equal(JSON.stringify(after.income_vs_target), JSON.stringify(before.income_vs_target), 'nothing stored');
+  await page.screenshot({ path: join(shots, 'en-import-rejected.png'), fullPage: true });
+  assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  await context.close();
+});
+
+test('a viewer finds no way to write', async () => {
+  const { context, page, errors } = await newSession();
+  await login(page, viewerUser, viewerPassword);
+  const nav = await page.locator('nav a[data-nav]').evaluateAll((links) => links.map((a) => a.dataset.nav));
+  for (const hidden of ['record', 'import', 'users', 'audit']) assert(!nav.includes(hidden), `the viewer's menu offers ${hidden}`);
+  for (const [name, hash] of kPages) {
+    await open(page, hash);
+    await settle(page, name);
+    const writes = await page.locator('[data-write]').count();
+    equal(writes, 0, `write controls on ${name}`);
+    if (['record', 'import', 'users', 'audit'].includes(name)) await page.locator('[data-forbidden]').waitFor();
+    const forms = await page.locator('main form').evaluateAll((all) => all.map((f) => f.className));
+    for (const cls of forms) assert(['controls', 'controls filters'].includes(cls), `a form on ${name} for a viewer: ${cls}`);
+  }
+  // And the server refuses all the same.
+  const session = await (await context.request.get(new URL('api/v1/session', baseUrl).href)).json();
+  const refused = await context.request.post(new URL('api/v1/entries', baseUrl).href, {
+    headers: { 'X-CSRF-Token': session.csrf_token },
+    data: { kind: 'receipt', donor: 'mexico', fund: 'foundation_core', amount: '1.00', currency: 'USD', value_date: '2021-06-01' },
+  });
+  equal(refused.status(), 403, 'the API refuses the viewer');
+  assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  await context.close();
+});
+
+test('Arabic is laid out right to left; Chinese and Arabic show donor names in their language', async () => {
+  const { context, page, errors } = await newSession();
+  await login(page, adminUser, adminPassword);
+  await open(page, '/overview?year=2021&as_of=2021-06-30');
+  await waitOverview(page);
+  await page.locator('#lang-select').selectOption('ar');
+  await page.locator('html[dir=rtl][lang=ar]').waitFor();
+  await waitOverview(page);
+  equal(await page.locator('nav a[data-nav=overview]').textContent(), msg('ar', 'nav.overview'), 'Arabic menu');
+  equal(await page.evaluate(() => getComputedStyle(document.body).direction), 'rtl', 'computed direction');
+  const coreTop = await page.locator('.top-fund[data-fund=foundation_core] tbody tr').first().textContent();
+  assert(coreTop.includes('المكسيك'), `Mexico in Arabic: ${coreTop}`);
+  await page.locator('#lang-select').selectOption('zh');
+  await page.locator('html[dir=ltr][lang=zh-CN]').waitFor();
+  await waitOverview(page);
+  const zhTop = await page.locator('.top-fund[data-fund=foundation_core] tbody tr').first().textContent();
+  assert(zhTop.includes('墨西哥'), `Mexico in Chinese: ${zhTop}`);
+  // The choice is kept.
+  await page.reload();
+  await page.locator('html[lang=zh-CN]').waitFor();
+  assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  await context.close();
+});
+
+test('keyboard: skip link, visible focus, menu by keyboard', async () => {
+  const { context, page } = await newSession();
+  await login(page, adminUser, adminPassword);
+  await open(page, '/overview?year=2021&as_of=2021-06-30');
+  await waitOverview(page);
+  await page.reload(); // focus starts at the top of the document
+  await waitOverview(page);
+  await page.keyboard.press('Tab');
+  equal(await page.evaluate(() => document.activeElement?.className), 'skip-link', 'first Tab stop');
+  await page.keyboard.press('Enter');
+  equal(await page.evaluate(() => document.activeElement?.id), 'main', 'skip link moves to the content');
+  await page.locator('nav a[data-nav=donors]').focus();
+  const outline = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement);
+    return `${style.outlineStyle} ${style.outlineWidth}`;
+  });
+  assert(!outline.startsWith('none') && !outline.endsWith(' 0px'), `focus is visible: ${outline}`);
+  await page.keyboard.press('Enter');
+  await page.locator('nav a[data-nav=donors][aria-current=page]').waitFor();
+  // Once the page is drawn, focus moves to its heading, so that a screen reader reads it.
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+  equal(await page.evaluate(() => document.activeElement.textContent), msg('en', 'donors.title'), 'the focused heading');
+  await context.close();
+});
+
+test('an expired session and an unreachable server are told plainly', async () => {
+  const { context, page } = await newSession();
+  await login(page, adminUser, adminPassword);
+  await open(page, '/donors');
+  await page.route('**/api/v1/**', (route) => route.abort('connectionrefused'));
+  await open(page, '/entries?donor=mexico');
+  await page.locator('[data-banner=unreachable]').waitFor();
+  await page.screenshot({ path: join(shots, 'en-unreachable.png') });
+  await page.unroute('**/api/v1/**');
+  await page.locator('[data-banner=unreachable] button').click();
+  await page.locator('[data-banner=unreachable]').waitFor({ state: 'detached' });
+  await context.clearCookies();
+  await open(page, '/entries?donor=china');
+  await page.locator('[data-expired]').waitFor();
+  await page.screenshot({ path: join(shots, 'en-session-expired.png') });
+  await page.locator('input[name=user]').fill(adminUser);
+  await page.locator('input[name=password]').fill(adminPassword);
+  await page.locator('form.login-form button[type=submit]').click();
+  await page.locator('nav a[data-nav=entries][aria-current=page]').waitFor();
+  await context.close();
+});
+
+test('accessibility: no serious WCAG 2 A/AA violation (axe-core), in English and Arabic', async () => {
+  const axe = readFileSync(join(here, '../node_modules/axe-core/axe.min.js'), 'utf8');
+  const problems = [];
+  for (const lang of ['en', 'ar']) {
+    const { context, page } = await newSession(lang);
+    await login(page, adminUser, adminPassword);
+    for (const [name, hash] of kPages) {
+      await open(page, hash);
+      await settle(page, name);
+      await page.addScriptTag({ content: axe });
+      const violations = await page.evaluate(async () => {
+        const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+        return result.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      for (const violation of violations) problems.push(`${lang} ${name}: ${violation}`);
+    }
+    await context.close();
+  }
+  assert(!problems.length, problems.join('\n    '));
+});
+
+test('screenshots of every page in English, Chinese and Arabic, and at phone width', async () => {
+  for (const lang of ['en', 'zh', 'ar', 'fr', 'ru', 'es']) {
+    const all = ['en', 'zh', 'ar'].includes(lang);
+    const { context, page, errors } = await newSession(lang);
+    await login(page, adminUser, adminPassword);
+    for (const [name, hash] of all ? kPages : kPages.slice(0, 1)) {
+      await open(page, hash);
+      await settle(page, name);
+      await page.screenshot({ path: join(shots, `${lang}-${name}.png`), fullPage: true });
+    }
+    assert(errors.length === 0, `page errors in ${lang}: ${errors.join('; ')}`);
+    await context.close();
+  }
+  for (const lang of ['en', 'ar']) {
+    const { context, page } = await newSession(lang, { width: 390, height: 844 });
+    await login(page, adminUser, adminPassword);
+    for (const [name, hash] of [kPages[0], kPages[4]]) {
+      await open(page, hash);
+      await settle(page, name);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert(overflow <= 1, `${lang} ${name} is wider than a phone by ${overflow}px`);
+      await page.screenshot({ path: join(shots, `${lang}-phone-${name}.png`), fullPage: true });
+    }
+    await page.locator('.menu-button').click();
+    await page.locator('#nav-list.open a[data-nav=donors]').waitFor();
+    await page.screenshot({ path: join(shots, `${lang}-phone-menu.png`) });
+    await context.close();
+  }
+  console.log(`    screenshots: ${shots}`);
+});
+
+test('performance: how soon the overview is usable (Navigation Timing and marks after its figures and charts)', async () => {
+  // As served, and as it would be if the server sent gzip rather than Brotli
+  // compressed at its slowest setting on every request (docs/performance.md).
+  const results = {};
+  for (const [variant, headers] of [['as served', {}], ['gzip only', { 'Accept-Encoding': 'gzip, deflate' }]]) {
+    const { context, page } = await newSession();
+    await login(page, adminUser, adminPassword);
+    await context.setExtraHTTPHeaders(headers);
+    const runs = [];
+    for (let i = 0; i < 5; i += 1) {
+      const fresh = await context.newPage();
+      await fresh.goto(new URL('#/overview?year=2021&as_of=2021-06-30', baseUrl).href);
+      await fresh.locator('.figures[data-state=ready]').waitFor();
+      await fresh.waitForFunction(() => performance.getEntriesByName('rmis:overview-complete').length > 0);
+      runs.push(
+        await fresh.evaluate(() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          const mark = (name) => Math.round(performance.getEntriesByName(name)[0].startTime);
+          return {
+            response: Math.round(nav.responseEnd),
+            domContentLoaded: Math.round(nav.domContentLoadedEventEnd),
+            figures: mark('rmis:overview-figures'),
+            usable: mark('rmis:overview-usable'),
+            complete: mark('rmis:overview-complete'),
+          };
+        }),
+      );
+      await fresh.close();
+    }
+    const median = (key) => runs.map((run) => run[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+    results[variant] = median('usable');
+    console.log(
+      `    overview, ${variant} (median of ${runs.length} loads, ms after navigation start): response ${median('response')}, ` +
+        `DOMContentLoaded ${median('domContentLoaded')}, figures ${median('figures')}, usable (charts drawn) ${median('usable')}, ` +
+        `with the 5-year concentration ${median('complete')}`,
+    );
+    await context.close();
+  }
+  assert(results['as served'] <= budgetMs, `the overview took ${results['as served']} ms to be usable (budget ${budgetMs} ms)`);
+});
+
+// --- Run ----------------------------------------------------------------------------
+let passed = 0;
+let failed = 0;
+const only = process.env.RMIS_E2E_ONLY;
+for (const { name, fn } of tests) {
+  if (only && !name.includes(only)) continue;
+  const started = Date.now();
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    failed += 1;
+    console.log(`FAIL ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n    ${String(error?.message ?? error).split('\n').join('\n    ')}`);
+  }
+}
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

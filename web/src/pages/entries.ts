@@ -1,0 +1,170 @@
+// The ledger: entries in storage order (GET /entries), filtered, a page at a
+// time, with the actions a writer may take on each.
+import { get, on, type Entry, type EntryPage } from '../api';
+import { h, inLang } from '../dom';
+import { date, money, t, year } from '../i18n';
+import type { PageContext } from '../main';
+import { can, donorName, donorNameIsEnglish, fundName, kindName, load, regionName } from '../state';
+import { errorBox, field, href, input, loading, pageTitle, select, table } from '../ui';
+
+const kFilters = ['donor', 'fund', 'kind', 'region', 'appeal', 'event', 'year', 'from', 'to', 'settles'] as const;
+const kKinds = ['pledge', 'receipt', 'expected', 'write_off', 'reversal'];
+const kRegions = ['africa', 'arab_states', 'asia_pacific', 'europe', 'latin_america_caribbean', 'global'];
+
+export async function entriesPage(view: HTMLElement, context: PageContext): Promise<void> {
+  const [donors, funds, appeals, events] = await Promise.all([load('donors'), load('funds'), load('appeals'), load('events')]);
+  if (context.signal.aborted) return;
+  const query = context.query;
+  const value = (name: string) => query.get(name) ?? '';
+
+  const donorInput = input('donor', 'text', value('donor'), { list: 'donor-options', autocomplete: 'off' });
+  const donorList = h(
+    'datalist',
+    { id: 'donor-options' },
+    donors.map((donor) => h('option', { value: donor.id }, donorName(donor.id))),
+  );
+  const any = t('entries.any');
+  const fields = {
+    donor: field(t('field.donor'), donorInput, t('entries.donorHint')),
+    fund: field(t('field.fund'), select('fund', [['', any], ...funds.map((fund): [string, string] => [fund.id, fundName(fund.id)])], value('fund'))),
+    kind: field(t('field.kind'), select('kind', [['', any], ...kKinds.map((kind): [string, string] => [kind, kindName(kind)])], value('kind'))),
+    region: field(t('field.region'), select('region', [['', any], ...kRegions.map((region): [string, string] => [region, regionName(region)])], value('region'))),
+    appeal: field(t('field.appeal'), select('appeal', [['', any], ...appeals.map((appeal): [string, string] => [appeal.id, appeal.name])], value('appeal'))),
+    event: field(t('field.event'), select('event', [['', any], ...events.map((event): [string, string] => [event.id, event.name])], value('event'))),
+    year: field(t('field.attributed_year'), input('year', 'number', value('year'), { min: '1900', max: '2200', inputmode: 'numeric' })),
+    from: field(t('entries.from'), input('from', 'date', value('from'))),
+    to: field(t('entries.to'), input('to', 'date', value('to'))),
+  };
+  const settles = value('settles');
+  const form = h(
+    'form',
+    { class: 'controls filters', 'aria-label': t('entries.filters') },
+    Object.values(fields).map((f) => f.wrapper),
+    donorList,
+    settles ? h('input', { type: 'hidden', name: 'settles', value: settles }) : null,
+    h(
+      'div',
+      { class: 'form-buttons' },
+      h('button', { type: 'submit', class: 'primary' }, t('entries.apply')),
+      h('a', { href: '#/entries', class: 'button' }, t('entries.clear')),
+    ),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const next: Record<string, string> = {};
+    for (const name of kFilters) {
+      const control = form.elements.namedItem(name) as HTMLInputElement | null;
+      if (control && control.value.trim()) next[name] = control.value.trim();
+    }
+    location.hash = href('/entries', next);
+  });
+
+  const active = kFilters.filter((name) => value(name));
+  const filterQuery: Record<string, string> = {};
+  for (const name of active) filterQuery[name] = value(name);
+
+  view.append(
+    pageTitle(
+      t('entries.title'),
+      can('record')
+        ? h('p', { class: 'actions', 'data-write': '' }, h('a', { class: 'button primary', href: '#/entries/new' }, t('entries.record')))
+        : null,
+    ),
+    form,
+    settles ? h('p', { class: 'notice' }, t('entries.settlesFilter', { id: settles })) : '',
+    h('p', { class: 'hint' }, t('entries.orderNote')),
+  );
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const list = h('div', { class: 'entry-list' }, loading());
+  const more = h('div');
+  view.append(status, list, more);
+
+  let shown: Entry[] = [];
+  let cursor: string | null = null;
+  const fetchPage = async (reset: boolean) => {
+    if (reset) {
+      shown = [];
+      cursor = null;
+    }
+    try {
+      const page = await get<EntryPage>('/entries', { ...filterQuery, limit: 100, cursor }, context.signal);
+      if (context.signal.aborted) return;
+      shown = shown.concat(page.entries);
+      cursor = page.next_cursor;
+    } catch (error) {
+      if (!context.signal.aborted) list.replaceChildren(errorBox(error));
+      return;
+    }
+    status.textContent = cursor ? t('entries.countMore', { count: shown.length }) : t('entries.count', { count: shown.length });
+    list.replaceChildren(shown.length ? entriesTable(shown) : h('p', null, t('entries.none')));
+    more.replaceChildren(
+      cursor ? h('button', { type: 'button', onclick: () => void fetchPage(false), 'data-more': '' }, t('entries.more')) : '',
+    );
+  };
+  await fetchPage(true);
+  // A new entry recorded in this window shows without a reload.
+  const stop = on('ledger-changed', () => void fetchPage(true));
+  context.signal.addEventListener('abort', stop);
+}
+
+function entriesTable(entries: Entry[]): HTMLElement {
+  const writer = can('record');
+  return table(
+    [
+      t('field.id'),
+      t('field.kind'),
+      t('field.value_date'),
+      t('field.donor'),
+      t('field.fund'),
+      t('field.amount'),
+      t('entries.usd'),
+      t('field.attributed_year'),
+      t('field.region'),
+      t('entries.links'),
+      t('field.note'),
+      writer ? t('entries.actions') : null,
+    ].filter((header) => header !== null),
+    entries.map((entry) => {
+      const name = donorName(entry.donor);
+      const row = [
+        h('code', null, entry.id),
+        kindName(entry.kind),
+        date(entry.value_date),
+        h('a', { href: href(`/donors/${encodeURIComponent(entry.donor)}`) }, donorNameIsEnglish(entry.donor) ? inLang(name, 'en') : name),
+        fundName(entry.fund),
+        money(entry.amount, entry.currency),
+        money(entry.usd),
+        year(entry.attributed_year),
+        entry.region ? regionName(entry.region) : '',
+        entry.settles
+          ? h('a', { href: href('/entries', { settles: entry.settles }) }, t('entries.settles', { id: entry.settles }))
+          : entry.reverses
+            ? t('entries.reverses', { id: entry.reverses })
+            : entry.kind === 'pledge' || entry.kind === 'expected'
+              ? h('a', { href: href('/entries', { settles: entry.id }) }, t('entries.againstIt'))
+              : '',
+        entry.note ? inLang(entry.note, 'en') : '',
+      ];
+      if (writer) {
+        const mayRecord = can('record', entry.donor);
+        row.push(
+          mayRecord && entry.kind !== 'reversal'
+            ? h(
+                'span',
+                { class: 'row-actions', 'data-write': '' },
+                entry.kind === 'pledge'
+                  ? [h('a', { href: href('/entries/new', { kind: 'receipt', donor: entry.donor, fund: entry.fund, currency: entry.currency, settles: entry.id }) }, t('entries.pay')), ' · ']
+                  : null,
+                entry.kind === 'pledge' || entry.kind === 'expected'
+                  ? [h('a', { href: href('/entries/new', { kind: 'write_off', donor: entry.donor, fund: entry.fund, currency: entry.currency, settles: entry.id }) }, t('entries.writeOff')), ' · ']
+                  : null,
+                h('a', { href: href('/entries/new', { kind: 'reversal', reverses: entry.id }) }, t('entries.reverse')),
+              )
+            : '',
+        );
+      }
+      return row;
+    }),
+    { caption: t('entries.tableCaption'), numeric: [5, 6], rowAttrs: (i) => ({ 'data-entry': entries[i].id }) },
+  );
+}
