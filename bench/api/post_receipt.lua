@@ -5,11 +5,15 @@ local token = os.getenv("RMIS_TOKEN")
 local donor = os.getenv("RMIS_DONOR") or "mexico"
 local fund = os.getenv("RMIS_FUND") or "foundation_core"
 local counter = 0
-local thread_id = 0
+-- Set in each thread's own Lua state by setup() below. It must be a global:
+-- a `local` here would hide it, and every thread would send the same keys
+-- (which the server then answers as replays, not as writes).
+thread_id = 0
+local threads_started = 0
 
 function setup(thread)
-  thread:set("thread_id", thread_id)
-  thread_id = thread_id + 1
+  thread:set("thread_id", threads_started)
+  threads_started = threads_started + 1
 end
 
 function request()
