@@ -48,6 +48,15 @@ store::WriteOptions CliWrite(const std::string& source) {
   return options;
 }
 
+std::string ShownLocation(const std::string& location) {
+  size_t scheme = location.find("://");
+  if (scheme == std::string::npos) return location;
+  size_t at = location.find('@', scheme + 3);
+  size_t colon = location.find(':', scheme + 3);
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return location;
+  return location.substr(0, colon + 1) + "***" + location.substr(at);
+}
+
 std::string DefaultDb() {
   const char* env = std::getenv("RMIS_DB");
   return env && *env ? env : "rmis.db";

@@ -38,6 +38,10 @@ store::StoreEnvironment Environment();
 store::Actor CliActor();
 store::WriteOptions CliWrite(const std::string& source);
 
+// The store's location as it may be printed: a password in a URL is hidden
+// ("postgresql://ana:***@host/db").
+std::string ShownLocation(const std::string& location);
+
 // $RMIS_DB, else "rmis.db".
 std::string DefaultDb();
 

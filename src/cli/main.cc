@@ -53,7 +53,7 @@ int RunInit(const std::string& db) {
   if (!store) return Report(store.error());
   auto migrations = (*store)->Migrations();
   if (!migrations) return Report(migrations.error());
-  std::cout << "Created the store " << db << " (schema version "
+  std::cout << "Created the store " << ShownLocation(db) << " (schema version "
             << (migrations->empty() ? 0 : migrations->back().version) << ", "
             << migrations->size() << " migrations applied).\n";
   return kExitOk;
@@ -178,7 +178,7 @@ int Main(int argc, char** argv) {
                "6 audit trail broken."};
   app.require_subcommand(1);
   std::string db = DefaultDb();
-  const std::string db_help = "the store: an SQLite file path (default: $RMIS_DB or ./rmis.db)";
+  const std::string db_help = "the store: an SQLite file path or a postgresql:// URL (default: $RMIS_DB or ./rmis.db)";
 
   auto* init = app.add_subcommand("init", "Create an empty store, with its schema migrations applied");
   init->add_option("--db", db, db_help);

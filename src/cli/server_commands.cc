@@ -70,7 +70,7 @@ int Serve(const ServerCommands& c, const std::string& db) {
 
   server::ApiServer api(**store, options, Now);
   if (auto bound = api.Bind(); !bound) return Report(bound.error());
-  std::cout << "rmis serving " << db << " at http://" << options.host << ":" << api.port() << "/ (API under /api/v1/)"
+  std::cout << "rmis serving " << ShownLocation(db) << " at http://" << options.host << ":" << api.port() << "/ (API under /api/v1/)"
             << std::endl;
   std::thread waiter([&] {
     int signal = 0;

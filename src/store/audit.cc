@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "exchange/json/entry_json.h"
 #include "money/money.h"
 
 namespace rmis::store::audit {
@@ -17,33 +18,6 @@ void AppendField(std::string& out, std::string_view field) {
   out += ':';
   out += field;
   out += ';';
-}
-
-ordered_json EntryJson(const ledger::Entry& e) {
-  ordered_json out = {{"id", e.id},
-                      {"kind", ledger::Name(e.kind)},
-                      {"donor", e.donor},
-                      {"fund", e.fund},
-                      {"amount", e.amount.ToDecimalString()},
-                      {"currency", e.amount.currency().str()},
-                      {"usd", money::FormatUsdCents(e.usd_cents)},
-                      {"value_date", ledger::FormatDate(e.value_date)},
-                      {"recorded_at", ledger::FormatInstant(e.recorded_at)},
-                      {"attributed_year", e.attributed_year}};
-  auto optional = [&](const char* key, std::string_view value) {
-    if (!value.empty()) out[key] = value;
-  };
-  optional("region", ledger::Name(e.region));
-  optional("country", e.country);
-  optional("programme", e.programme);
-  optional("appeal", e.appeal);
-  optional("channel", ledger::Name(e.channel));
-  optional("event", e.event);
-  optional("settles", e.settles);
-  optional("reverses", e.reverses);
-  if (e.probability_ppm) out["probability"] = ledger::FormatProbability(*e.probability_ppm);
-  optional("note", e.note);
-  return out;
 }
 
 constexpr size_t kFullRecordsUpTo = 100;
@@ -146,7 +120,7 @@ std::string DescribeAdditions(const ledger::Ledger& a, size_t unchanged, const s
     for (const auto& r : a.rates) {
       records.push_back({{"rate", r.currency}, {"month", ledger::FormatMonth(r.month)}, {"units_per_usd", r.units_per_usd}});
     }
-    for (const auto& e : a.entries) records.push_back({{"entry", EntryJson(e)}});
+    for (const auto& e : a.entries) records.push_back({{"entry", exchange::EntryToJson(e)}});
     out["records"] = records;
   } else {
     std::string ids;

@@ -6,13 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/report.h"
+#include "exchange/json/entry_json.h"
 #include "ledger/types.h"
 
 namespace rmis::exchange {
 
 nlohmann::ordered_json ReportToJson(const analysis::Report& report);
 
-// An entry as JSON (as `rmis entries --format json` prints it).
-nlohmann::ordered_json EntryToJson(const ledger::Entry& entry);
 
 }  // namespace rmis::exchange
