@@ -126,9 +126,6 @@ std::optional<int> RunDocumentCommands(const DocumentCommands& c, const std::str
 
   auto store = store::OpenStore(db, store::OpenMode::kExisting, Environment());
   if (!store) return Report(store.error());
-  auto ledger = (*store)->LoadLedger();
-  if (!ledger) return Report(ledger.error());
-
   if (*c.report) {
     documents::ReportJob job;
     job.request.year = c.year;
@@ -146,11 +143,18 @@ std::optional<int> RunDocumentCommands(const DocumentCommands& c, const std::str
     job.narrative_file = c.narrative_file;
     job.resources = resources;
     job.render = render;
-    auto written = documents::WriteReport(*ledger, job);
+    // The report needs the entries only as columns: no entry records are loaded.
+    Result<documents::Written> written = Fail(ErrorCode::kInternal, "the report was not written");
+    auto read = (*store)->ReadColumns([&](const ledger::Ledger& reference, const ledger::EntryColumns& entries) {
+      written = documents::WriteReport(reference, entries, job);
+    });
+    if (!read) return Report(read.error());
     if (!written) return Report(written.error());
     PrintWritten(*written);
     return kExitOk;
   }
+  auto ledger = (*store)->LoadLedger();
+  if (!ledger) return Report(ledger.error());
   documents::BulletinJob job;
   job.request.month = *ledger::ParseMonth(c.month);
   job.request.known_at = *known_at;

@@ -506,6 +506,11 @@ const std::set<std::string>& NarrativeHeaderKeys() {
 }
 
 Document ComposeReport(const ledger::Ledger& ledger, const ReportRequest& request, const Localization& l10n) {
+  return ComposeReport(ledger, ledger::ToColumns(ledger.entries), request, l10n);
+}
+
+Document ComposeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& columns,
+                       const ReportRequest& request, const Localization& l10n) {
   Document document;
   StartDocument(l10n, document);
   Builder b(l10n, document, true);
@@ -518,8 +523,6 @@ Document ComposeReport(const ledger::Ledger& ledger, const ReportRequest& reques
   options.snapshot = {request.as_of, request.known_at};
   options.basis = request.basis;
   options.top_n = request.top_n;
-  // The entries' columns are built once for the several snapshots below.
-  const ledger::EntryColumns columns = ledger::ToColumns(ledger.entries);
   const Report current = analysis::ComputeReport(ledger, columns, options);
   if (!current.has_data) {
     b.Add(Notice(b.M("report.no_data", MessageArgs().Text("year", Year(request.year)).Text("date", fmt.Day(request.as_of)))));

@@ -69,6 +69,11 @@ const std::set<std::string>& BulletinSections();
 const std::set<std::string>& NarrativeHeaderKeys();
 
 Document ComposeReport(const ledger::Ledger& ledger, const ReportRequest& request, const Localization& l10n);
+// The same from the reference records and the entries held column by column
+// (`ledger.entries` is not read), as a store can give them without loading
+// every entry record.
+Document ComposeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& entries,
+                       const ReportRequest& request, const Localization& l10n);
 Document ComposeBulletin(const ledger::Ledger& ledger, const BulletinRequest& request,
                          const Localization& l10n);
 

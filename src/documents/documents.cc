@@ -136,13 +136,18 @@ Resources FindResources(const ResourceHints& hints) {
 }
 
 Result<Document> BuildReport(const ledger::Ledger& ledger, const ReportJob& job, std::vector<std::string>* notes) {
+  return BuildReport(ledger, ledger::ToColumns(ledger.entries), job, notes);
+}
+
+Result<Document> BuildReport(const ledger::Ledger& ledger, const ledger::EntryColumns& entries,
+                             const ReportJob& job, std::vector<std::string>* notes) {
   std::string default_narrative =
       job.resources.narrative + "/" + job.language + "/report-" + std::to_string(job.request.year) + ".txt";
   auto loaded = Load(ledger, job.language, job.resources, job.narrative_file, default_narrative, ReportSections(), notes);
   if (!loaded) return tl::unexpected(loaded.error());
   const Loaded& l = **loaded;
   Localization l10n{l.language, l.catalog, *l.format, *l.names, l.narrative};
-  Document document = ComposeReport(ledger, job.request, l10n);
+  Document document = ComposeReport(ledger, entries, job.request, l10n);
   NoteMissing(l, notes);
   return document;
 }
@@ -162,11 +167,16 @@ Result<Document> BuildBulletin(const ledger::Ledger& ledger, const BulletinJob& 
 }
 
 Result<Written> WriteReport(const ledger::Ledger& ledger, const ReportJob& job) {
+  return WriteReport(ledger, ledger::ToColumns(ledger.entries), job);
+}
+
+Result<Written> WriteReport(const ledger::Ledger& ledger, const ledger::EntryColumns& entries,
+                            const ReportJob& job) {
   if (job.format == OutputFormat::kEmail) {
     return Fail(ErrorCode::kInvalidArgument, "the report comes as pdf, docx, html or md, not eml");
   }
   std::vector<std::string> notes;
-  auto document = BuildReport(ledger, job, &notes);
+  auto document = BuildReport(ledger, entries, job, &notes);
   if (!document) return tl::unexpected(document.error());
   return Emit(*document, job.output, job.format, job.render, std::move(notes));
 }

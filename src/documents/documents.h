@@ -75,10 +75,16 @@ struct Written {
 // malformed: the message names file and line) or kIo (writing failed, or
 // pandoc could not be run).
 Result<Written> WriteReport(const ledger::Ledger& ledger, const ReportJob& job);
+// The same from the reference records and the entries' columns
+// (Store::ReadColumns), without entry records.
+Result<Written> WriteReport(const ledger::Ledger& reference, const ledger::EntryColumns& entries,
+                            const ReportJob& job);
 Result<Written> WriteBulletin(const ledger::Ledger& ledger, const BulletinJob& job);
 
 // The same, returning the composed document (for tests and the server).
 Result<Document> BuildReport(const ledger::Ledger& ledger, const ReportJob& job, std::vector<std::string>* notes);
+Result<Document> BuildReport(const ledger::Ledger& reference, const ledger::EntryColumns& entries,
+                             const ReportJob& job, std::vector<std::string>* notes);
 Result<Document> BuildBulletin(const ledger::Ledger& ledger, const BulletinJob& job,
                                std::vector<std::string>* notes);
 
