@@ -37,6 +37,27 @@ void EntryColumns::Reserve(size_t entries) {
 }
 
 void EntryColumns::Append(const Entry& e) {
+  EntryView view;
+  view.id = e.id;
+  view.donor = e.donor;
+  view.fund = e.fund;
+  view.appeal = e.appeal;
+  view.event = e.event;
+  view.settles = e.settles;
+  view.reverses = e.reverses;
+  view.kind = e.kind;
+  view.region = e.region;
+  view.channel = e.channel;
+  view.value_day = e.value_date.days;
+  view.attributed_year = e.attributed_year;
+  view.probability_ppm = e.probability_ppm ? *e.probability_ppm : kNone;
+  view.recorded_at = e.recorded_at;
+  view.usd_cents = e.usd_cents;
+  view.amount_minor = e.amount.minor_units();
+  Append(view);
+}
+
+void EntryColumns::Append(const EntryView& e) {
   const int32_t position = static_cast<int32_t>(kind.size());
   ids.Intern(e.id);
   kind.push_back(e.kind);
@@ -46,29 +67,31 @@ void EntryColumns::Append(const Entry& e) {
   fund.push_back(funds.Intern(e.fund));
   appeal.push_back(e.appeal.empty() ? kNone : appeals.Intern(e.appeal));
   event.push_back(e.event.empty() ? kNone : events.Intern(e.event));
-  auto reference = [&](const std::string& id, bool is_settles) {
+  auto reference = [&](std::string_view id, bool is_settles) {
     if (id.empty()) return kNone;
     int32_t target = ids.Find(id);
     if (target == kNone || target == position) {
-      pending_[id].emplace_back(position, is_settles);
+      pending_[std::string(id)].emplace_back(position, is_settles);
       return kNone;
     }
     return target;
   };
   settles.push_back(reference(e.settles, true));
   reverses.push_back(reference(e.reverses, false));
-  value_day.push_back(e.value_date.days);
+  value_day.push_back(e.value_day);
   attributed_year.push_back(e.attributed_year);
-  probability_ppm.push_back(e.probability_ppm ? *e.probability_ppm : kNone);
+  probability_ppm.push_back(e.probability_ppm);
   recorded_at.push_back(e.recorded_at);
   usd_cents.push_back(e.usd_cents);
-  amount_minor.push_back(e.amount.minor_units());
+  amount_minor.push_back(e.amount_minor);
   // Entries appended earlier that named this one.
-  if (auto it = pending_.find(e.id); it != pending_.end()) {
-    for (const auto& [waiting, is_settles] : it->second) {
-      (is_settles ? settles : reverses)[static_cast<size_t>(waiting)] = position;
+  if (!pending_.empty()) {
+    if (auto it = pending_.find(std::string(e.id)); it != pending_.end()) {
+      for (const auto& [waiting, is_settles] : it->second) {
+        (is_settles ? settles : reverses)[static_cast<size_t>(waiting)] = position;
+      }
+      pending_.erase(it);
     }
-    pending_.erase(it);
   }
 }
 

@@ -41,6 +41,21 @@ class Interner {
   std::vector<std::string> names_;
 };
 
+// One entry's fields as views, for appending without making an Entry (a
+// store reading millions of rows hands its row buffers over directly).
+struct EntryView {
+  std::string_view id, donor, fund, appeal, event, settles, reverses;
+  EntryKind kind = EntryKind::kReceipt;
+  Region region = Region::kNone;
+  Channel channel = Channel::kNone;
+  int32_t value_day = 0;
+  int32_t attributed_year = 0;
+  int32_t probability_ppm = -1;  // -1: not given
+  Instant recorded_at = 0;
+  int64_t usd_cents = 0;
+  int64_t amount_minor = 0;
+};
+
 struct EntryColumns {
   static constexpr int32_t kNone = -1;
 
@@ -59,6 +74,7 @@ struct EntryColumns {
 
   size_t size() const { return kind.size(); }
   void Append(const Entry& entry);
+  void Append(const EntryView& entry);
   void Reserve(size_t entries);
 
  private:

@@ -63,6 +63,13 @@ class Statement {
 
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  // A view of the column's text, valid until the next Step or Reset.
+  std::string_view View(int column) const {
+    const unsigned char* text = sqlite3_column_text(stmt_, column);
+    return text ? std::string_view(reinterpret_cast<const char*>(text),
+                                   static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+                : std::string_view();
+  }
   std::string Text(int column) const {
     const unsigned char* text = sqlite3_column_text(stmt_, column);
     return text ? std::string(reinterpret_cast<const char*>(text),
@@ -181,9 +188,31 @@ class SqliteStore : public Store {
       Statement q(db_, sql.c_str());
       int rc;
       while ((rc = q.Step()) == SQLITE_ROW) {
-        auto entry = ReadEntry(q);
-        if (!entry) return tl::unexpected(entry.error());
-        columns.Append(*entry);
+        // Straight from the row's buffers into the columns: no Entry is made.
+        ledger::EntryView view;
+        view.id = q.View(1);
+        auto kind = ledger::ParseEntryKind(q.View(2));
+        auto region = ledger::ParseRegion(q.View(11));
+        auto channel = ledger::ParseChannel(q.View(15));
+        if (!kind || !region || !channel) {
+          return Fail(ErrorCode::kCorrupt, "entry " + std::string(view.id) + " holds a value rmis does not know");
+        }
+        view.kind = *kind;
+        view.region = *region;
+        view.channel = *channel;
+        view.donor = q.View(3);
+        view.fund = q.View(4);
+        view.amount_minor = q.Int(6);
+        view.usd_cents = q.Int(7);
+        view.value_day = static_cast<int32_t>(q.Int(8));
+        view.recorded_at = q.Int(9);
+        view.attributed_year = static_cast<int32_t>(q.Int(10));
+        view.appeal = q.View(14);
+        view.event = q.View(16);
+        view.settles = q.View(17);
+        view.reverses = q.View(18);
+        view.probability_ppm = q.IsNull(19) ? -1 : static_cast<int32_t>(q.Int(19));
+        columns.Append(view);
       }
       if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
       std::unique_lock<std::shared_mutex> write(cache_mutex_);
