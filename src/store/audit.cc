@@ -34,6 +34,17 @@ std::string Sha256Hex(std::string_view text) {
   return hex;
 }
 
+AuditRecord RecordFor(const Actor& actor, std::string action, std::string entity, std::string id) {
+  AuditRecord record;
+  record.actor = actor.user;
+  record.address = actor.address;
+  record.request_id = actor.request_id;
+  record.action = std::move(action);
+  record.entity = std::move(entity);
+  record.entity_id = std::move(id);
+  return record;
+}
+
 std::string ComputeHash(const AuditRecord& r) {
   std::string text;
   AppendField(text, r.previous_hash);

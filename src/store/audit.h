@@ -19,6 +19,10 @@ namespace rmis::store::audit {
 // Hex SHA-256 of `text`.
 std::string Sha256Hex(std::string_view text);
 
+// A record of `action` on `entity` `id` by `actor`; the store fills in the
+// time, the sequence number and the hashes.
+AuditRecord RecordFor(const Actor& actor, std::string action, std::string entity, std::string id);
+
 // The hash a record must carry, given its fields and previous_hash.
 std::string ComputeHash(const AuditRecord& record);
 

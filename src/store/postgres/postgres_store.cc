@@ -681,7 +681,7 @@ class PostgresStore : public Store {
                             .Int(stored.created_at));
     if (!insert) return Failed(insert);
     if (auto status = WriteDonors(c, stored); !status) return tl::unexpected(status.error());
-    AuditRecord record = RecordFor(actor, "user.add", "user", stored.name);
+    AuditRecord record = audit::RecordFor(actor, "user.add", "user", stored.name);
     record.after = audit::DescribeUser(stored);
     if (auto status = WriteAudit(c, record); !status) return tl::unexpected(status.error());
     if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
@@ -707,7 +707,7 @@ class PostgresStore : public Store {
       auto drop = c.Run("ending sessions", "DELETE FROM sessions WHERE user_id = $1", Params().Int(user.id));
       if (!drop) return Failed(drop);
     }
-    AuditRecord record = RecordFor(actor, "user.update", "user", (*before)->name);
+    AuditRecord record = audit::RecordFor(actor, "user.update", "user", (*before)->name);
     record.before = audit::DescribeUser(**before);
     User after = user;
     after.name = (*before)->name;
@@ -768,7 +768,7 @@ class PostgresStore : public Store {
                             .Int(session.created_at)
                             .Int(session.expires_at));
     if (!insert) return Failed(insert);
-    AuditRecord record = RecordFor(actor, session.api_token ? "token.create" : "login", "session",
+    AuditRecord record = audit::RecordFor(actor, session.api_token ? "token.create" : "login", "session",
                                    session.token_hash.substr(0, 12));
     record.after = audit::DescribeSession(session);
     if (auto status = WriteAudit(c, record); !status) return status;
@@ -800,7 +800,7 @@ class PostgresStore : public Store {
         c.Run("ending a session", "DELETE FROM sessions WHERE token_hash = $1", Params().Text(token_hash));
     if (!drop) return Failed(drop);
     if (drop->Changed() > 0) {
-      AuditRecord record = RecordFor(actor, "logout", "session", token_hash.substr(0, 12));
+      AuditRecord record = audit::RecordFor(actor, "logout", "session", token_hash.substr(0, 12));
       if (auto status = WriteAudit(c, record); !status) return status;
     }
     return transaction.Commit();
@@ -1048,17 +1048,6 @@ class PostgresStore : public Store {
                           .Int(env_.now()));
     if (!rows) return Failed(rows);
     return {};
-  }
-
-  AuditRecord RecordFor(const Actor& actor, std::string action, std::string entity, std::string id) {
-    AuditRecord record;
-    record.actor = actor.user;
-    record.address = actor.address;
-    record.request_id = actor.request_id;
-    record.action = std::move(action);
-    record.entity = std::move(entity);
-    record.entity_id = std::move(id);
-    return record;
   }
 
   // The user matching `where` ("WHERE id = $1" or "WHERE name = $1"), with

@@ -306,7 +306,7 @@ class SqliteStore : public Store {
     if (insert.Step() != SQLITE_DONE) return SqlError(db_, "adding a user");
     stored.id = sqlite3_last_insert_rowid(db_);
     if (auto status = WriteDonors(stored); !status) return tl::unexpected(status.error());
-    AuditRecord record = RecordFor(actor, "user.add", "user", stored.name);
+    AuditRecord record = audit::RecordFor(actor, "user.add", "user", stored.name);
     record.after = audit::DescribeUser(stored);
     if (auto status = WriteAudit(record); !status) return tl::unexpected(status.error());
     if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
@@ -333,7 +333,7 @@ class SqliteStore : public Store {
       drop.Bind(1, user.id);
       if (drop.Step() != SQLITE_DONE) return SqlError(db_, "ending sessions");
     }
-    AuditRecord record = RecordFor(actor, "user.update", "user", (*before)->name);
+    AuditRecord record = audit::RecordFor(actor, "user.update", "user", (*before)->name);
     record.before = audit::DescribeUser(**before);
     User after = user;
     after.name = (*before)->name;
@@ -382,7 +382,7 @@ class SqliteStore : public Store {
     insert.Bind(6, session.created_at);
     insert.Bind(7, session.expires_at);
     if (insert.Step() != SQLITE_DONE) return SqlError(db_, "starting a session");
-    AuditRecord record = RecordFor(actor, session.api_token ? "token.create" : "login", "session",
+    AuditRecord record = audit::RecordFor(actor, session.api_token ? "token.create" : "login", "session",
                                    session.token_hash.substr(0, 12));
     record.after = audit::DescribeSession(session);
     if (auto status = WriteAudit(record); !status) return status;
@@ -408,7 +408,7 @@ class SqliteStore : public Store {
     drop.Bind(1, token_hash);
     if (drop.Step() != SQLITE_DONE) return SqlError(db_, "ending a session");
     if (sqlite3_changes(db_) > 0) {
-      AuditRecord record = RecordFor(actor, "logout", "session", token_hash.substr(0, 12));
+      AuditRecord record = audit::RecordFor(actor, "logout", "session", token_hash.substr(0, 12));
       if (auto status = WriteAudit(record); !status) return status;
     }
     return transaction.Commit();
@@ -574,17 +574,6 @@ class SqliteStore : public Store {
     q.Bind(6, env_.now());
     if (q.Step() != SQLITE_DONE) return SqlError(db_, "remembering the answer");
     return {};
-  }
-
-  AuditRecord RecordFor(const Actor& actor, std::string action, std::string entity, std::string id) {
-    AuditRecord record;
-    record.actor = actor.user;
-    record.address = actor.address;
-    record.request_id = actor.request_id;
-    record.action = std::move(action);
-    record.entity = std::move(entity);
-    record.entity_id = std::move(id);
-    return record;
   }
 
   Result<std::optional<User>> ReadUser(const char* where, const std::string& key, bool by_id) {
