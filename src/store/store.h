@@ -215,6 +215,11 @@ class Store {
   virtual Result<std::pair<int64_t, std::string>> AuditHead() = 0;
 };
 
+// What a plan comes to, before anything is written: the problems, or the
+// counts and the entries to be appended. Both stores use it, so that they
+// report an import the same way.
+ImportResult SummarizePlan(ledger::PlanOutcome& outcome);
+
 // What a store needs from outside: the clock, and the country list.
 struct StoreEnvironment {
   std::function<ledger::Instant()> now;

@@ -478,20 +478,9 @@ class SqliteStore : public Store {
     std::vector<Entry> stored;
     if (auto status = LoadForPlan(dataset, stored); !status) return tl::unexpected(status.error());
     ledger::PlanOutcome outcome = ledger::PlanImport(*reference_, stored, dataset, env_.is_country);
-    ImportResult result;
-    result.unchanged = outcome.plan.unchanged;
-    if (!outcome.problems.empty()) {
-      result.problems = std::move(outcome.problems);
-      result.truncated = outcome.truncated;
-      return result;  // the transaction rolls back: nothing written
-    }
+    ImportResult result = SummarizePlan(outcome);
+    if (!result.problems.empty()) return result;  // the transaction rolls back: nothing written
     const ledger::Ledger& add = outcome.plan.additions;
-    result.added = add.donors.size() + add.funds.size() + add.targets.size() +
-                   add.appeals.size() + add.events.size() + add.rates.size() +
-                   add.entries.size();
-    result.entries_added = add.entries.size();
-    for (const auto& e : add.entries) result.entry_ids.push_back(e.id);
-    if (add.entries.size() <= kEchoEntries) result.entries = add.entries;
     if (options == nullptr) return result;  // a check
     if (result.added == 0 && !options->idempotency) return result;  // nothing new: write nothing
 
