@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -37,6 +38,95 @@ int64_t OpenCents(const ledger::EntryColumns& c, size_t i, int64_t settled) {
 }
 
 int CategoryOrder(ledger::FundCategory category) { return static_cast<int>(category); }
+
+// Sums by entry position for the few positions a report touches: an
+// open-addressing table (linear probing), cleared by being made anew.
+class PositionSums {
+ public:
+  void Add(int32_t position, int64_t amount) {
+    if ((used_ + 1) * 2 > keys_.size()) Grow();
+    size_t slot = Find(position);
+    if (keys_[slot] == kEmpty) {
+      keys_[slot] = position;
+      ++used_;
+    }
+    values_[slot] += amount;
+  }
+  int64_t Get(int32_t position) const {
+    if (used_ == 0) return 0;
+    size_t slot = Find(position);
+    return keys_[slot] == kEmpty ? 0 : values_[slot];
+  }
+
+ private:
+  static constexpr int32_t kEmpty = -1;
+  size_t Find(int32_t position) const {
+    const size_t mask = keys_.size() - 1;
+    size_t slot = (static_cast<uint64_t>(static_cast<uint32_t>(position)) * 0x9E3779B97F4A7C15ull >> 20) & mask;
+    while (keys_[slot] != kEmpty && keys_[slot] != position) slot = (slot + 1) & mask;
+    return slot;
+  }
+  void Grow() {
+    std::vector<int32_t> keys = std::move(keys_);
+    std::vector<int64_t> values = std::move(values_);
+    const size_t capacity = keys.empty() ? 1024 : keys.size() * 2;
+    keys_.assign(capacity, kEmpty);
+    values_.assign(capacity, 0);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == kEmpty) continue;
+      size_t slot = Find(keys[i]);
+      keys_[slot] = keys[i];
+      values_[slot] = values[i];
+    }
+  }
+  std::vector<int32_t> keys_;
+  std::vector<int64_t> values_;
+  size_t used_ = 0;
+};
+
+// Receipts per fund and donor, and whether any of them was prior-year money:
+// one dense table while funds x donors is small, else a hash map per fund.
+class DonorSums {
+ public:
+  DonorSums(size_t funds, size_t donors) : funds_(funds), donors_(donors) {
+    if (funds * donors <= kDenseLimit) {
+      dense_.assign(funds * donors, 0);
+      prior_.assign(funds * donors, 0);
+    } else {
+      sparse_.resize(funds);
+    }
+  }
+  void Add(size_t fund, size_t donor, int64_t cents, bool prior) {
+    if (sparse_.empty()) {
+      dense_[fund * donors_ + donor] += cents;
+      prior_[fund * donors_ + donor] |= static_cast<uint8_t>(prior);
+    } else {
+      auto& value = sparse_[fund][static_cast<int32_t>(donor)];
+      value.first += cents;
+      value.second = value.second || prior;
+    }
+  }
+  // visit(donor, cents, prior) for every donor with receipts to `fund`.
+  template <typename Visit>
+  void ForEach(size_t fund, Visit&& visit) const {
+    if (sparse_.empty()) {
+      for (size_t d = 0; d < donors_; ++d) {
+        if (prior_[fund * donors_ + d] || dense_[fund * donors_ + d] != 0) {
+          visit(d, dense_[fund * donors_ + d], prior_[fund * donors_ + d] != 0);
+        }
+      }
+    } else {
+      for (const auto& [donor, value] : sparse_[fund]) visit(static_cast<size_t>(donor), value.first, value.second);
+    }
+  }
+
+ private:
+  static constexpr size_t kDenseLimit = size_t{1} << 21;
+  size_t funds_, donors_;
+  std::vector<int64_t> dense_;
+  std::vector<uint8_t> prior_;
+  std::vector<std::unordered_map<int32_t, std::pair<int64_t, bool>>> sparse_;
+};
 
 }  // namespace
 
@@ -111,7 +201,27 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   };
 
   // --- The snapshot: which entries count. -----------------------------------
+  // The positions to read: with the year index, the entries listed under the
+  // year and those listed for every year; without it, all of them. Either way
+  // ascending, and every entry that can change a figure of the year is in.
   const size_t n = c.size();
+  std::vector<int32_t> scan;
+  const bool indexed = c.indexed();
+  if (indexed) {
+    const auto& in_year_list = c.YearPositions(year);
+    const auto& always = c.AlwaysPositions();
+    scan.reserve(in_year_list.size() + always.size());
+    std::set_union(in_year_list.begin(), in_year_list.end(), always.begin(), always.end(),
+                   std::back_inserter(scan));
+  }
+  auto for_each = [&](auto&& visit) {
+    if (indexed) {
+      for (int32_t position : scan) visit(static_cast<size_t>(position));
+    } else {
+      for (size_t i = 0; i < n; ++i) visit(i);
+    }
+  };
+
   const int32_t as_of_day = as_of.days;
   const bool by_known = options.snapshot.known_at.has_value();
   const ledger::Instant known_at = by_known ? *options.snapshot.known_at : 0;
@@ -119,35 +229,42 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     return c.value_day[i] <= as_of_day && (!by_known || c.recorded_at[i] <= known_at);
   };
   // A reversal in the snapshot removes itself and the entry it reverses.
-  std::vector<uint8_t> live(n);
-  for (size_t i = 0; i < n; ++i) live[i] = c.kind[i] != EntryKind::kReversal && in_snapshot(i);
-  for (size_t i = 0; i < n; ++i) {
+  // Reversals are few: the entries they remove are kept sorted.
+  std::vector<int32_t> reversed;
+  for_each([&](size_t i) {
     if (c.kind[i] == EntryKind::kReversal && c.reverses[i] >= 0 && in_snapshot(i)) {
-      live[static_cast<size_t>(c.reverses[i])] = false;
+      reversed.push_back(c.reverses[i]);
     }
-  }
+  });
+  std::sort(reversed.begin(), reversed.end());
+  auto live = [&](size_t i) {
+    return c.kind[i] != EntryKind::kReversal && in_snapshot(i) &&
+           (reversed.empty() ||
+            !std::binary_search(reversed.begin(), reversed.end(), static_cast<int32_t>(i)));
+  };
   // What live receipts and write-offs settled against each entry, by position.
-  std::vector<int64_t> settled(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (live[i] && c.settles[i] >= 0) settled[static_cast<size_t>(c.settles[i])] += c.amount_minor[i];
-  }
-  auto settled_on = [&](size_t i) { return settled[i]; };
+  PositionSums settled;
+  for_each([&](size_t i) {
+    if (c.settles[i] >= 0 && live(i)) settled.Add(c.settles[i], c.amount_minor[i]);
+  });
+  auto settled_on = [&](size_t i) { return settled.Get(static_cast<int32_t>(i)); };
 
   // --- One pass over the live entries. -------------------------------------
   struct FundSums {
     int64_t received = 0, prior = 0;
     int64_t forecast_received = 0, pledged = 0, expected = 0, expected_unweighted = 0;
-    std::unordered_map<int32_t, std::pair<int64_t, bool>> by_donor;  // cents, prior-year
   };
   std::vector<FundSums> sums(c.funds.size());
-  std::unordered_map<int, int64_t> by_region;
+  DonorSums by_fund_donor(c.funds.size(), c.donors.size());
+  std::array<int64_t, 16> by_region{};
+  std::array<bool, 16> region_seen{};
   std::vector<int64_t> by_donor_all(c.donors.size());
   // Per appeal, by channel: the three receipt channels, then open pledges.
   constexpr size_t kNewPledge = 4;
   std::vector<std::array<int64_t, 5>> appeal_channels(c.appeals.size());
   struct EventSums {
     int64_t pledged = 0;
-    std::map<std::string, int64_t> by_category;
+    std::array<int64_t, 3> by_category{};  // by ledger::FundCategory
   };
   std::vector<EventSums> event_sums(c.events.size());
   // Fund categories by the columns' fund numbers.
@@ -159,9 +276,10 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   const int32_t year_first = ledger::MakeDate(year, 1, 1).days;
   const int32_t year_last = ledger::EndOfYear(year).days;
 
-  for (size_t i = 0; i < n; ++i) {
-    if (!live[i]) continue;
-    FundSums& fund = sums[static_cast<size_t>(c.fund[i])];
+  for_each([&](size_t i) {
+    if (!live(i)) return;
+    const auto fund_number = static_cast<size_t>(c.fund[i]);
+    FundSums& fund = sums[fund_number];
     const bool in_year = c.value_day[i] >= year_first && c.value_day[i] <= year_last;
     const int attributed = c.attributed_year[i];
     if (in_year || attributed == year) report.has_data = true;
@@ -172,10 +290,10 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
           bool prior = attributed < year;
           fund.received += usd;
           if (prior) fund.prior += usd;
-          auto& donor = fund.by_donor[c.donor[i]];
-          donor.first += usd;
-          donor.second = donor.second || prior;
-          by_region[static_cast<int>(c.region[i])] += usd;
+          by_fund_donor.Add(fund_number, static_cast<size_t>(c.donor[i]), usd, prior);
+          const auto region = static_cast<size_t>(c.region[i]) & 15;
+          by_region[region] += usd;
+          region_seen[region] = true;
           by_donor_all[static_cast<size_t>(c.donor[i])] += usd;
         }
         if (attributed == year) fund.forecast_received += usd;
@@ -187,14 +305,15 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
         break;
       }
       case EntryKind::kPledge: {
-        int64_t open = OpenCents(c, i, settled_on(i));
+        const bool needs_open = attributed == year || c.appeal[i] >= 0;
+        int64_t open = needs_open ? OpenCents(c, i, settled_on(i)) : 0;
         if (attributed == year) fund.pledged += open;
         if (c.appeal[i] >= 0 && open > 0) appeal_channels[static_cast<size_t>(c.appeal[i])][kNewPledge] += open;
         if (c.event[i] >= 0) {
           EventSums& event = event_sums[static_cast<size_t>(c.event[i])];
           event.pledged += usd;
-          if (const ledger::Fund* f = fund_of[static_cast<size_t>(c.fund[i])]) {
-            event.by_category[std::string(ledger::Name(f->category))] += usd;
+          if (const ledger::Fund* f = fund_of[fund_number]) {
+            event.by_category[static_cast<size_t>(f->category)] += usd;
           }
         }
         break;
@@ -212,21 +331,20 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
       case EntryKind::kReversal:
         break;
     }
-  }
+  });
 
   // --- Income against target, forecast, rankings per fund. ---------------
-  auto rank = [&](const std::unordered_map<int32_t, std::pair<int64_t, bool>>& by_donor,
-                  bool member_states_only) {
+  auto rank = [&](size_t fund_number, bool member_states_only) {
     std::vector<RankedDonor> list;
-    for (const auto& [number, value] : by_donor) {
-      auto it = donors.find(c.donors.Name(number));
-      if (it == donors.end()) continue;
+    by_fund_donor.ForEach(fund_number, [&](size_t number, int64_t cents, bool prior) {
+      if (cents <= 0) return;
+      auto it = donors.find(c.donors.Name(static_cast<int32_t>(number)));
+      if (it == donors.end()) return;
       const ledger::Donor& d = *it->second;
       bool member_state = ledger::InMemberStateTable(d.type);
-      if (member_states_only && !member_state) continue;
-      if (value.first <= 0) continue;
-      list.push_back(RankedDonor{0, d.id, d.name, d.type, value.first, value.second, member_state});
-    }
+      if (member_states_only && !member_state) return;
+      list.push_back(RankedDonor{0, d.id, d.name, d.type, cents, prior, member_state});
+    });
     std::sort(list.begin(), list.end(), [](const RankedDonor& a, const RankedDonor& b) {
       if (a.received_cents != b.received_cents) return a.received_cents > b.received_cents;
       return a.donor_name < b.donor_name;
@@ -266,13 +384,18 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     forecast.target_cents = income.target_cents;
     report.forecast.push_back(forecast);
 
-    report.top_contributors.push_back(
-        FundRanking{f->id, f->name, rank(s.by_donor, true), rank(s.by_donor, false)});
+    if (number >= 0) {
+      report.top_contributors.push_back(FundRanking{f->id, f->name, rank(static_cast<size_t>(number), true),
+                                                    rank(static_cast<size_t>(number), false)});
+    } else {
+      report.top_contributors.push_back(FundRanking{f->id, f->name, {}, {}});
+    }
   }
 
   // --- Regions, largest first. --------------------------------------------
-  for (const auto& [region, cents] : by_region) {
-    report.regions.push_back(RegionIncome{static_cast<ledger::Region>(region), cents});
+  for (size_t region = 0; region < by_region.size(); ++region) {
+    if (!region_seen[region]) continue;
+    report.regions.push_back(RegionIncome{static_cast<ledger::Region>(region), by_region[region]});
   }
   std::sort(report.regions.begin(), report.regions.end(), [](const auto& a, const auto& b) {
     if (a.received_cents != b.received_cents) return a.received_cents > b.received_cents;
@@ -310,8 +433,13 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     if (ledger::YearOf(ev.held_on) != year || ev.held_on > as_of) continue;
     EventPledges pledges;
     if (int32_t number = c.events.Find(ev.id); number >= 0) {
-      pledges.pledged_cents = event_sums[static_cast<size_t>(number)].pledged;
-      pledges.by_category = event_sums[static_cast<size_t>(number)].by_category;
+      const EventSums& sums_of_event = event_sums[static_cast<size_t>(number)];
+      pledges.pledged_cents = sums_of_event.pledged;
+      for (auto category : {ledger::FundCategory::kCore, ledger::FundCategory::kEarmarked,
+                            ledger::FundCategory::kTechnicalCooperation}) {
+        int64_t cents = sums_of_event.by_category[static_cast<size_t>(category)];
+        if (cents != 0) pledges.by_category[std::string(ledger::Name(category))] = cents;
+      }
     }
     pledges.event = ev.id;
     pledges.name = ev.name;
@@ -328,21 +456,21 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     if (cents > 0) amounts.push_back(cents);
   }
   std::sort(amounts.rbegin(), amounts.rend());
-  Concentration& c = report.concentration;
-  c.top_n = options.top_n;
-  c.donors = static_cast<int>(amounts.size());
+  Concentration& concentration = report.concentration;
+  concentration.top_n = options.top_n;
+  concentration.donors = static_cast<int>(amounts.size());
   for (size_t i = 0; i < amounts.size(); ++i) {
-    c.total_cents += amounts[i];
-    if (i < static_cast<size_t>(options.top_n)) c.top_cents += amounts[i];
+    concentration.total_cents += amounts[i];
+    if (i < static_cast<size_t>(options.top_n)) concentration.top_cents += amounts[i];
   }
-  if (c.total_cents > 0) {
-    c.top_share = Divide(c.top_cents, c.total_cents);
+  if (concentration.total_cents > 0) {
+    concentration.top_share = Divide(concentration.top_cents, concentration.total_cents);
     double hhi = 0;
     for (int64_t amount : amounts) {
-      double share = static_cast<double>(amount) / static_cast<double>(c.total_cents);
+      double share = static_cast<double>(amount) / static_cast<double>(concentration.total_cents);
       hhi += share * share;
     }
-    c.hhi = hhi;
+    concentration.hhi = hhi;
   }
   return report;
 }

@@ -74,15 +74,65 @@ struct EntryColumns {
 
   size_t size() const { return kind.size(); }
   void Append(const Entry& entry);
+  // Resolves `settles` and `reverses` by id through `ids` (an id not yet
+  // appended waits for it).
   void Append(const EntryView& entry);
+  // Appends with `settles` and `reverses` already resolved to positions (a
+  // store resolves them itself, and then `ids` is left empty: on millions of
+  // entries it would be the largest column of all).
+  void AppendResolved(const EntryView& entry, int32_t settles_position, int32_t reverses_position);
   void Reserve(size_t entries);
 
+  // --- The year index: which positions a report for one year must read. ----
+  // An entry is listed under the year of its value date, its attributed
+  // year, and every year the entry it settles or reverses is listed under;
+  // an entry with an appeal or an event (whose figures add up over all
+  // years), or that settles or reverses one, is listed in `always`. A report
+  // for year Y reads the union of YearPositions(Y) and AlwaysPositions(),
+  // both ascending, instead of every entry (docs/performance.md).
+  const std::vector<int32_t>& YearPositions(int year) const;
+  const std::vector<int32_t>& AlwaysPositions() const { return always_; }
+  // False after an entry named by an earlier one arrived (Append by id): the
+  // lists may miss that pair until Reindex runs. A report then reads every
+  // entry.
+  bool indexed() const { return indexed_; }
+  // Rebuilds the year index from the columns.
+  void Reindex();
+  // Forgets the index until Reindex: reports read every entry (to check the
+  // index against, in tests and benchmarks).
+  void DropIndex() {
+    for (auto& list : by_year_) list.clear();
+    always_.clear();
+    indexed_ = false;
+  }
+  // Lists entries [begin, end), appended to the columns directly.
+  void IndexRange(size_t begin, size_t end);
+
  private:
+  static constexpr int kFirstYear = 1900;
+  static constexpr int kYears = 400;
+  void IndexEntry(int32_t position);
+  void CollectKeys(int32_t position, std::vector<int>& years, bool& always, int depth) const;
+
+  std::vector<std::vector<int32_t>> by_year_ = std::vector<std::vector<int32_t>>(kYears);
+  std::vector<int32_t> always_;
+  bool indexed_ = true;
+
   // Entries named by `settles`/`reverses` before they were appended:
   // id -> positions waiting for it, and which column.
   std::unordered_map<std::string, std::vector<std::pair<int32_t, bool>>> pending_;
 };
 
 EntryColumns ToColumns(const std::vector<Entry>& entries);
+
+// A segment: the columns of entries [begin, end) in one self-contained block
+// of bytes, so that a store can keep sealed runs of entries ready to load
+// without parsing rows (docs/architecture.md, "Column segments"). Donors,
+// funds, appeals and events are written by name; `settles` and `reverses`
+// as positions, so a segment is only valid for the ledger it was cut from.
+std::string EncodeSegment(const EntryColumns& columns, size_t begin, size_t end);
+// Appends the segment's entries at the end of `columns`. False when `data`
+// is not a segment (the store then reads the rows instead).
+bool DecodeSegment(std::string_view data, EntryColumns& columns);
 
 }  // namespace rmis::ledger

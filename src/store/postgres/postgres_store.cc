@@ -1257,6 +1257,7 @@ class PostgresStore : public Store {
     if (last > cache_seq_) {
       cache_columns_.Reserve(cache_columns_.size() + added.size());
       for (const Entry& e : added) cache_columns_.Append(e);
+      if (!cache_columns_.indexed()) cache_columns_.Reindex();
       cache_seq_ = last;
     }
     return {};

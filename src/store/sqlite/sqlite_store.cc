@@ -36,6 +36,7 @@ class Statement {
 
   bool ok() const { return stmt_ != nullptr; }
   const std::string& error() const { return error_; }
+  sqlite3_stmt* raw() const { return stmt_; }
 
   void Bind(int index, const std::string& text) {
     sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -129,6 +130,20 @@ class SqliteStore : public Store {
                                "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"}) {
       if (auto status = Exec(db_, pragma); !status) return status;
     }
+    // What SQLite really does, read back: a build or a setting that keeps
+    // synchronous below FULL could lose a commit that was acknowledged
+    // (issue 6), so rmis refuses to work on such a connection.
+    Statement synchronous(db_, "PRAGMA synchronous");
+    if (synchronous.Step() != SQLITE_ROW || synchronous.Int(0) < 2) {
+      return Fail(ErrorCode::kIo, "SQLite runs with synchronous=" + std::to_string(synchronous.Int(0)) +
+                                      " (below FULL): a commit could be lost on a crash; rmis refuses to use it");
+    }
+    // WAL where the file system allows it; in rollback-journal mode FULL
+    // still makes every commit durable, but without a journal it does not.
+    Statement journal(db_, "PRAGMA journal_mode");
+    if (journal.Step() != SQLITE_ROW || journal.View(0) == "off") {
+      return Fail(ErrorCode::kIo, "SQLite runs without a journal: rmis refuses to use it");
+    }
     return {};
   }
 
@@ -182,39 +197,7 @@ class SqliteStore : public Store {
       ledger::Ledger fresh;
       if (auto status = LoadReference(fresh); !status) return status;
       ledger::EntryColumns columns;
-      Statement count(db_, "SELECT count(*) FROM entries");
-      if (count.Step() == SQLITE_ROW) columns.Reserve(static_cast<size_t>(count.Int(0)));
-      std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
-      Statement q(db_, sql.c_str());
-      int rc;
-      while ((rc = q.Step()) == SQLITE_ROW) {
-        // Straight from the row's buffers into the columns: no Entry is made.
-        ledger::EntryView view;
-        view.id = q.View(1);
-        auto kind = ledger::ParseEntryKind(q.View(2));
-        auto region = ledger::ParseRegion(q.View(11));
-        auto channel = ledger::ParseChannel(q.View(15));
-        if (!kind || !region || !channel) {
-          return Fail(ErrorCode::kCorrupt, "entry " + std::string(view.id) + " holds a value rmis does not know");
-        }
-        view.kind = *kind;
-        view.region = *region;
-        view.channel = *channel;
-        view.donor = q.View(3);
-        view.fund = q.View(4);
-        view.amount_minor = q.Int(6);
-        view.usd_cents = q.Int(7);
-        view.value_day = static_cast<int32_t>(q.Int(8));
-        view.recorded_at = q.Int(9);
-        view.attributed_year = static_cast<int32_t>(q.Int(10));
-        view.appeal = q.View(14);
-        view.event = q.View(16);
-        view.settles = q.View(17);
-        view.reverses = q.View(18);
-        view.probability_ppm = q.IsNull(19) ? -1 : static_cast<int32_t>(q.Int(19));
-        columns.Append(view);
-      }
-      if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
+      if (auto status = LoadColumns(columns); !status) return status;
       std::unique_lock<std::shared_mutex> write(cache_mutex_);
       cache_ = std::move(fresh);
       cache_columns_ = std::move(columns);
@@ -535,7 +518,34 @@ class SqliteStore : public Store {
     append(cache_->appeals, add.appeals);
     append(cache_->events, add.events);
     append(cache_->rates, add.rates);
-    for (const auto& e : add.entries) cache_columns_.Append(e);
+    // Positions of what the new entries settle or reverse: seq - 1, as in
+    // LoadColumns (the entries are stored, so SQLite knows them).
+    Statement find(db_, "SELECT seq FROM entries WHERE id = ?");
+    auto position = [&](const std::string& id) {
+      if (id.empty()) return ledger::EntryColumns::kNone;
+      find.Bind(1, id);
+      int32_t found = find.Step() == SQLITE_ROW ? static_cast<int32_t>(find.Int(0) - 1) : ledger::EntryColumns::kNone;
+      find.Reset();
+      return found;
+    };
+    for (const auto& e : add.entries) {
+      ledger::EntryView view;
+      view.id = e.id;
+      view.donor = e.donor;
+      view.fund = e.fund;
+      view.appeal = e.appeal;
+      view.event = e.event;
+      view.kind = e.kind;
+      view.region = e.region;
+      view.channel = e.channel;
+      view.value_day = e.value_date.days;
+      view.attributed_year = e.attributed_year;
+      view.probability_ppm = e.probability_ppm ? *e.probability_ppm : ledger::EntryColumns::kNone;
+      view.recorded_at = e.recorded_at;
+      view.usd_cents = e.usd_cents;
+      view.amount_minor = e.amount.minor_units();
+      cache_columns_.AppendResolved(view, position(e.settles), position(e.reverses));
+    }
   }
 
   // The answer remembered for (user, key), if any; kConflict when the key was
@@ -670,6 +680,118 @@ class SqliteStore : public Store {
     if (!row.IsNull(19)) e.probability_ppm = static_cast<int32_t>(row.Int(19));
     e.note = row.Text(20);
     return e;
+  }
+
+  // Entries per column segment (migration 0003): 65,536 entries make a
+  // block of about 4 MiB.
+  static constexpr int64_t kSegmentRows = 65536;
+
+  // The entries as columns: the sealed segments, then the rows after them
+  // (whose `settles`/`reverses` SQLite resolves to positions), then seals
+  // every full run of rows that has no segment yet. Positions are seq - 1:
+  // entries are never deleted and SQLite numbers them 1, 2, 3, ...; a store
+  // where that does not hold is read row by row with ids.
+  Status LoadColumns(ledger::EntryColumns& columns) {
+    Statement count(db_, "SELECT count(*), coalesce(max(seq), 0) FROM entries");
+    if (count.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
+    const int64_t entries = count.Int(0);
+    const bool dense = entries == count.Int(1);
+    columns.Reserve(static_cast<size_t>(entries));
+    int64_t sealed = 0;  // entries read from segments
+    if (dense) {
+      Statement segments(db_, "SELECT first_seq, rows, data FROM entry_segments ORDER BY first_seq");
+      while (segments.Step() == SQLITE_ROW) {
+        if (segments.Int(0) != sealed + 1 || sealed + segments.Int(1) > entries) break;
+        const void* blob = sqlite3_column_blob(segments.raw(), 2);
+        std::string_view data(static_cast<const char*>(blob),
+                              static_cast<size_t>(sqlite3_column_bytes(segments.raw(), 2)));
+        const size_t before = columns.size();
+        if (!ledger::DecodeSegment(data, columns) ||
+            columns.size() != before + static_cast<size_t>(segments.Int(1))) {
+          break;  // not a segment of this ledger: the rows are read instead (and sealed anew)
+        }
+        sealed += segments.Int(1);
+      }
+      if (static_cast<int64_t>(columns.size()) != sealed) {
+        columns = ledger::EntryColumns();
+        columns.Reserve(static_cast<size_t>(entries));
+        sealed = 0;
+      }
+    }
+    std::string sql = std::string(
+        "SELECT e.seq, e.id, e.kind, e.donor, e.fund, e.amount_minor, e.usd_cents, e.value_date,"
+        " e.recorded_at, e.attributed_year, e.region, e.appeal, e.channel, e.event, e.settles, e.reverses,"
+        " e.probability_ppm");
+    sql += dense ? ", s.seq, r.seq FROM entries e LEFT JOIN entries s ON s.id = e.settles"
+                   " LEFT JOIN entries r ON r.id = e.reverses WHERE e.seq > ?1 ORDER BY e.seq"
+                 : " FROM entries e WHERE e.seq > ?1 ORDER BY e.seq";
+    Statement q(db_, sql.c_str());
+    if (!q.ok()) return Fail(ErrorCode::kIo, q.error());
+    q.Bind(1, sealed);
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      // Straight from the row's buffers into the columns: no Entry is made.
+      ledger::EntryView view;
+      view.id = q.View(1);
+      auto kind = ledger::ParseEntryKind(q.View(2));
+      auto region = ledger::ParseRegion(q.View(10));
+      auto channel = ledger::ParseChannel(q.View(12));
+      if (!kind || !region || !channel) {
+        return Fail(ErrorCode::kCorrupt, "entry " + std::string(view.id) + " holds a value rmis does not know");
+      }
+      view.kind = *kind;
+      view.region = *region;
+      view.channel = *channel;
+      view.donor = q.View(3);
+      view.fund = q.View(4);
+      view.amount_minor = q.Int(5);
+      view.usd_cents = q.Int(6);
+      view.value_day = static_cast<int32_t>(q.Int(7));
+      view.recorded_at = q.Int(8);
+      view.attributed_year = static_cast<int32_t>(q.Int(9));
+      view.appeal = q.View(11);
+      view.event = q.View(13);
+      view.settles = q.View(14);
+      view.reverses = q.View(15);
+      view.probability_ppm = q.IsNull(16) ? -1 : static_cast<int32_t>(q.Int(16));
+      if (dense) {
+        auto position = [&](int column) {
+          return q.IsNull(column) ? ledger::EntryColumns::kNone : static_cast<int32_t>(q.Int(column) - 1);
+        };
+        columns.AppendResolved(view, position(17), position(18));
+      } else {
+        columns.Append(view);
+      }
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
+    if (!columns.indexed()) columns.Reindex();
+    if (dense) SealSegments(columns, sealed);
+    return {};
+  }
+
+  // Writes a segment for every full run of kSegmentRows entries from
+  // `sealed` on, in one transaction of its own. Only a cache: when another
+  // connection holds the write lock, or the write fails, nothing is sealed
+  // now and the rows are read again next time.
+  void SealSegments(const ledger::EntryColumns& columns, int64_t sealed) {
+    const auto total = static_cast<int64_t>(columns.size());
+    if (total - sealed < kSegmentRows) return;
+    if (sqlite3_get_autocommit(db_) == 0) return;  // inside a caller's transaction
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return;
+    Statement insert(db_, "INSERT OR REPLACE INTO entry_segments (first_seq, rows, data) VALUES (?,?,?)");
+    // The entries are append-only: the first `total` rows are still the rows read.
+    bool ok = insert.ok();
+    for (int64_t first = sealed; ok && first + kSegmentRows <= total; first += kSegmentRows) {
+      std::string data = ledger::EncodeSegment(columns, static_cast<size_t>(first),
+                                               static_cast<size_t>(first + kSegmentRows));
+      insert.Bind(1, first + 1);
+      insert.Bind(2, kSegmentRows);
+      sqlite3_bind_blob(insert.raw(), 3, data.data(), static_cast<int>(data.size()), SQLITE_TRANSIENT);
+      ok = insert.Step() == SQLITE_DONE;
+      insert.Reset();
+    }
+    sqlite3_exec(db_, ok ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
+    if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
 
   // Loads what PlanImport needs to check `dataset`: the reference records
