@@ -10,7 +10,7 @@ packages=(
   libcpp-httplib-dev libsodium-dev libzip-dev
   libpq-dev postgresql-15
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
-  libcairo2-dev libpango1.0-dev libgmime-3.0-dev fonts-noto-core fonts-noto-cjk pandoc poppler-utils unzip
+  libcairo2-dev libpango1.0-dev libharfbuzz-dev libgmime-3.0-dev fonts-noto-core fonts-noto-cjk pandoc poppler-utils unzip
   python3
 )
 # The web dashboard (issue 4): Node.js and npm build it, Chromium runs its tests.

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "documents/pdf_text.h"
+
 namespace rmis::documents {
 namespace {
 
@@ -92,7 +94,7 @@ class Painter {
       if (align == PANGO_ALIGN_RIGHT) x -= text_width;
     }
     cairo_move_to(cr_, x, y);
-    pango_cairo_show_layout(cr_, layout_);
+    ShowLayout(cr_, layout_);
   }
 
   // Text turned a quarter anticlockwise, centred on (cx, cy).
@@ -104,7 +106,7 @@ class Painter {
     pango_cairo_update_layout(cr_, layout_);
     SetColour(cr_, kInk);
     cairo_move_to(cr_, -w / 2, -h / 2);
-    pango_cairo_show_layout(cr_, layout_);
+    ShowLayout(cr_, layout_);
     cairo_restore(cr_);
     pango_cairo_update_layout(cr_, layout_);
   }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "documents/pdf_text.h"
 #include "documents/render.h"
 
 namespace rmis::documents {
@@ -191,12 +192,12 @@ class PdfWriter {
     LayoutPtr layout = Layout(text, kTextWidth, document_.heading_font, 8.5, false, PANGO_ALIGN_CENTER);
     cairo_set_source_rgb(cr_, 0.2, 0.2, 0.2);
     cairo_move_to(cr_, kMarginSide, kPageHeight - kMarginBottom + 24);
-    pango_cairo_show_layout(cr_, layout.get());
+    ShowLayout(cr_, layout.get());
     if (!document_.running_title.empty() && page_ > 1) {
       LayoutPtr title = Layout(document_.symbol.empty() ? document_.running_title : document_.symbol, kTextWidth,
                                document_.heading_font, 8.5, false, PANGO_ALIGN_LEFT);
       cairo_move_to(cr_, kMarginSide, kMarginTop - 28);
-      pango_cairo_show_layout(cr_, title.get());
+      ShowLayout(cr_, title.get());
     }
     cairo_set_source_rgb(cr_, 0, 0, 0);
   }
@@ -221,7 +222,7 @@ class PdfWriter {
         offset = line_top;
       }
       cairo_move_to(cr_, x + static_cast<double>(logical.x) / PANGO_SCALE, top + (baseline - offset));
-      pango_cairo_show_layout_line(cr_, pango_layout_iter_get_line_readonly(iter));
+      ShowLayoutLine(cr_, pango_layout_iter_get_line_readonly(iter));
       y_ = top + (line_top - offset) + line_height;
     } while (pango_layout_iter_next_line(iter));
     pango_layout_iter_free(iter);
@@ -268,7 +269,7 @@ class PdfWriter {
         LayoutPtr note = Layout(*it, kTextWidth, document_.text_font, 8.5, false, PANGO_ALIGN_LEFT);
         footer_y -= Height(note.get());
         cairo_move_to(cr_, X(kMarginSide, kTextWidth), footer_y);
-        pango_cairo_show_layout(cr_, note.get());
+        ShowLayout(cr_, note.get());
       }
       cairo_set_line_width(cr_, 0.5);
       cairo_move_to(cr_, X(kMarginSide, 120), footer_y - 4);
@@ -296,7 +297,7 @@ class PdfWriter {
       PangoRectangle logical;
       pango_layout_iter_get_line_extents(number_iter, nullptr, &logical);
       cairo_move_to(cr_, X(kMarginSide, kNumberWidth) + static_cast<double>(logical.x) / PANGO_SCALE, y_ + baseline);
-      pango_cairo_show_layout_line(cr_, pango_layout_iter_get_line_readonly(number_iter));
+      ShowLayoutLine(cr_, pango_layout_iter_get_line_readonly(number_iter));
       pango_layout_iter_free(number_iter);
       pango_layout_iter_free(body_iter);
     }
@@ -406,7 +407,7 @@ class PdfWriter {
       for (size_t c = 0; c < columns; ++c) {
         double logical_x = kMarginSide + column_width * static_cast<double>(c) + pad;
         cairo_move_to(cr_, X(logical_x, column_width - 2 * pad), y_ + pad);
-        pango_cairo_show_layout(cr_, row[c].get());
+        ShowLayout(cr_, row[c].get());
       }
       y_ += height;
       cairo_set_line_width(cr_, header ? 0.9 : 0.4);
