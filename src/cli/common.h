@@ -9,6 +9,7 @@
 //   4  something named does not exist (no store at that path, no such user)
 //   5  conflict (a store already exists where init would create one)
 //   6  the audit trail does not verify
+//   7  the store does not pass `rmis check` (a stored figure or invariant differs)
 #pragma once
 
 #include <string>
@@ -25,6 +26,7 @@ inline constexpr int kExitRejected = 3;
 inline constexpr int kExitNotFound = 4;
 inline constexpr int kExitConflict = 5;
 inline constexpr int kExitAuditBroken = 6;
+inline constexpr int kExitCheckFailed = 7;
 
 int ExitCodeFor(const Error& error);
 

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "analysis/report.h"
+#include "cli/check_command.h"
 #include "cli/common.h"
 #include "cli/render.h"
 #include "cli/server_commands.h"
@@ -175,7 +176,7 @@ int Main(int argc, char** argv) {
                "pledging events; the JSON API server, accounts and the audit trail.\n"
                "Exit codes: 0 ok, 1 store or system failure, 2 bad command line,\n"
                "3 input rejected (nothing stored), 4 not found, 5 conflict,\n"
-               "6 audit trail broken."};
+               "6 audit trail broken, 7 the store does not check."};
   app.require_subcommand(1);
   std::string db = DefaultDb();
   const std::string db_help = "the store: an SQLite file path or a postgresql:// URL (default: $RMIS_DB or ./rmis.db)";
@@ -242,6 +243,8 @@ int Main(int argc, char** argv) {
   AddServerCommands(app, db, db_help, server_commands);
   DocumentCommands document_commands;
   AddDocumentCommands(app, db, db_help, document_commands);
+  CheckCommand check_command;  // issue 6
+  AddCheckCommand(app, db, db_help, check_command);
 
   try {
     app.parse(argc, argv);
@@ -268,6 +271,7 @@ int Main(int argc, char** argv) {
               << summary->donors << " donors.\n";
     return kExitOk;
   }
+  if (*check_command.check) return RunCheck(db);
   if (auto code = RunServerCommands(server_commands, db)) return *code;
   if (auto code = RunDocumentCommands(document_commands, db, argv[0])) return *code;
   return kExitUsage;

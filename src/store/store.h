@@ -141,6 +141,32 @@ struct AppliedMigration {
   ledger::Instant applied_at = 0;
 };
 
+// One row of the imports table, with the number of entries that carry its
+// id, counted when read.
+struct ImportRecord {
+  int64_t id = 0;
+  ledger::Instant at = 0;
+  std::string source;
+  int64_t added = 0;      // records appended, as recorded (reference records and entries)
+  int64_t unchanged = 0;
+  int64_t entries = 0;    // entries whose import_id is this id
+};
+
+// Everything `rmis check` reads (analysis/check.h), from one snapshot of the
+// store: writes that commit while it is read are not seen.
+struct StoreContents {
+  ledger::Ledger ledger;               // the reference records and every entry
+  std::vector<ImportRecord> imports;   // in order of id
+  int64_t entries_without_import = 0;  // entries whose import_id is NULL or names no import
+  std::vector<AuditRecord> audit;      // the whole trail
+  int64_t audit_head_seq = 0;
+  std::string audit_head_hash;
+  // The engine's own check of its files ("PRAGMA integrity_check" ...);
+  // empty when the engine has none that a client can run.
+  std::string engine_check;
+  std::vector<std::string> engine_problems;  // what it found; empty: none
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -213,6 +239,11 @@ class Store {
   virtual Result<std::vector<AuditRecord>> ListAudit(int64_t after_seq, int64_t limit) = 0;
   // The sequence number and hash of the last record written.
   virtual Result<std::pair<int64_t, std::string>> AuditHead() = 0;
+
+  // --- Checking (issue 6). -------------------------------------------------
+  // Reads the whole store, in one snapshot, for `rmis check`. Memory grows
+  // with the ledger (every entry is loaded as a record).
+  virtual Result<StoreContents> ReadContents() = 0;
 };
 
 // What a plan comes to, before anything is written: the problems, or the

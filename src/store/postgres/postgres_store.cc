@@ -862,6 +862,54 @@ class PostgresStore : public Store {
     return list;
   }
 
+  // One REPEATABLE READ READ ONLY transaction, so that the ledger, the
+  // imports and the audit trail agree with each other. PostgreSQL has no
+  // whole-database check a client can run (its files are checked by WAL
+  // replay and, if enabled, page checksums), so engine_check stays empty.
+  Result<StoreContents> ReadContents() override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Connection& c = **lease;
+    Transaction transaction(c);
+    if (auto status = transaction.BeginRead(); !status) return tl::unexpected(status.error());
+    StoreContents contents;
+    if (auto status = LoadReference(c, contents.ledger); !status) return tl::unexpected(status.error());
+    if (auto status = ReadEntries(c, std::string(kEntryColumns) + " ORDER BY seq", Params(), contents.ledger.entries);
+        !status) {
+      return tl::unexpected(status.error());
+    }
+    auto imports = c.Run("reading the imports",
+                         "WITH counted AS (SELECT import_id, count(*) AS n FROM entries GROUP BY import_id)"
+                         " SELECT i.id, i.at, i.source, i.added, i.unchanged, coalesce(c.n, 0)"
+                         " FROM imports i LEFT JOIN counted c ON c.import_id = i.id ORDER BY i.id");
+    if (!imports) return Failed(imports);
+    for (int r = 0; r < imports->size(); ++r) {
+      contents.imports.push_back(ImportRecord{imports->Int(r, 0), imports->Int(r, 1), imports->Text(r, 2),
+                                              imports->Int(r, 3), imports->Int(r, 4), imports->Int(r, 5)});
+    }
+    auto orphans = c.Run("reading the imports",
+                         "SELECT count(*) FROM entries e WHERE e.import_id IS NULL"
+                         " OR NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = e.import_id)");
+    if (!orphans) return Failed(orphans);
+    contents.entries_without_import = orphans->Int(0, 0);
+    auto audit = c.Run("reading the audit trail",
+                       "SELECT seq, at, actor, address, request_id, action, entity, entity_id, before, after,"
+                       " previous_hash, hash FROM audit ORDER BY seq");
+    if (!audit) return Failed(audit);
+    for (int r = 0; r < audit->size(); ++r) {
+      contents.audit.push_back(AuditRecord{audit->Int(r, 0), audit->Int(r, 1), audit->Text(r, 2), audit->Text(r, 3),
+                                           audit->Text(r, 4), audit->Text(r, 5), audit->Text(r, 6),
+                                           audit->Text(r, 7), audit->Text(r, 8), audit->Text(r, 9),
+                                           audit->Text(r, 10), audit->Text(r, 11)});
+    }
+    auto head = c.Run("reading the audit trail", "SELECT seq, hash FROM audit_head WHERE one = 1");
+    if (!head) return Failed(head);
+    if (head->size() == 0) return Fail(ErrorCode::kCorrupt, "the audit trail has no head");
+    contents.audit_head_seq = head->Int(0, 0);
+    contents.audit_head_hash = head->Text(0, 1);
+    return contents;
+  }
+
  private:
   // kCreate: no rmis table may exist yet, and schema_migrations is made in
   // the same transaction, so of two `rmis init` at once one gets kConflict.

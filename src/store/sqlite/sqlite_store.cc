@@ -441,6 +441,62 @@ class SqliteStore : public Store {
     return list;
   }
 
+  // One read transaction (BEGIN DEFERRED takes its snapshot at the first
+  // read, and no write lock), so that the ledger, the imports and the audit
+  // trail agree with each other.
+  Result<StoreContents> ReadContents() override {
+    std::lock_guard<std::recursive_mutex> lock(mutex_);
+    if (auto status = Exec(db_, "BEGIN DEFERRED"); !status) return tl::unexpected(status.error());
+    struct EndRead {
+      sqlite3* db;
+      ~EndRead() { sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); }
+    } end_read{db_};
+    StoreContents contents;
+    if (auto status = Load(contents.ledger); !status) return tl::unexpected(status.error());
+    {
+      Statement q(db_,
+                  "WITH counted AS (SELECT import_id, count(*) AS n FROM entries GROUP BY import_id)"
+                  " SELECT i.id, i.at, i.source, i.added, i.unchanged, coalesce(c.n, 0)"
+                  " FROM imports i LEFT JOIN counted c ON c.import_id = i.id ORDER BY i.id");
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) {
+        contents.imports.push_back(ImportRecord{q.Int(0), q.Int(1), q.Text(2), q.Int(3), q.Int(4), q.Int(5)});
+      }
+      if (rc != SQLITE_DONE) return SqlError(db_, "reading the imports");
+      Statement orphans(db_,
+                        "SELECT count(*) FROM entries WHERE import_id IS NULL"
+                        " OR import_id NOT IN (SELECT id FROM imports)");
+      if (orphans.Step() != SQLITE_ROW) return SqlError(db_, "reading the imports");
+      contents.entries_without_import = orphans.Int(0);
+    }
+    auto audit = ListAudit(0, 0);
+    if (!audit) return tl::unexpected(audit.error());
+    contents.audit = std::move(*audit);
+    auto head = AuditHead();
+    if (!head) return tl::unexpected(head.error());
+    contents.audit_head_seq = head->first;
+    contents.audit_head_hash = head->second;
+    contents.engine_check = "PRAGMA integrity_check, PRAGMA foreign_key_check";
+    {
+      Statement q(db_, "PRAGMA integrity_check");
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) {
+        if (q.Text(0) != "ok") contents.engine_problems.push_back("integrity_check: " + q.Text(0));
+      }
+      if (rc != SQLITE_DONE) contents.engine_problems.push_back(std::string("integrity_check: ") + sqlite3_errmsg(db_));
+    }
+    {
+      Statement q(db_, "PRAGMA foreign_key_check");
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) {
+        contents.engine_problems.push_back("foreign_key_check: row " + std::to_string(q.Int(1)) + " of " +
+                                           q.Text(0) + " names a missing row of " + q.Text(2));
+      }
+      if (rc != SQLITE_DONE) contents.engine_problems.push_back(std::string("foreign_key_check: ") + sqlite3_errmsg(db_));
+    }
+    return contents;
+  }
+
  private:
   // One transaction: read the state, check the dataset against it, and
   // append it with its audit record (or, when `options` is null, only check).
