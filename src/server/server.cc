@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <set>
 
 #include "access/access.h"
+#include "analysis/donor.h"
 #include "analysis/report.h"
 #include "exchange/csv/dataset_reader.h"
 #include "exchange/json/report_json.h"
@@ -290,6 +292,42 @@ json AuditJson(const store::AuditRecord& r) {
           {"hash", r.hash}};
 }
 
+// A donor's page figures (GET /api/v1/donors/{id}/summary).
+json DonorSummaryJson(const analysis::DonorSummary& summary, const std::vector<std::string>& focal_points) {
+  auto open_item = [](const analysis::OpenEntry& item, bool expectation) {
+    json out = exchange::EntryToJson(item.entry);
+    const money::CurrencyCode currency = item.entry.amount.currency();
+    out["settled"] = money::Money(item.settled_minor, currency).ToDecimalString();
+    out["open"] = money::Money(item.open_minor, currency).ToDecimalString();
+    out["open_usd"] = money::FormatUsdCents(item.open_cents);
+    if (expectation) out["weighted_usd"] = money::FormatUsdCents(item.weighted_cents);
+    return out;
+  };
+  json giving = json::array();
+  for (const auto& year : summary.giving) {
+    json funds = json::array();
+    for (const auto& fund : year.funds) {
+      funds.push_back({{"fund", fund.fund}, {"received_usd", money::FormatUsdCents(fund.received_cents)}});
+    }
+    giving.push_back({{"year", year.year}, {"received_usd", money::FormatUsdCents(year.received_cents)}, {"funds", funds}});
+  }
+  json pledges = json::array(), expectations = json::array();
+  for (const auto& item : summary.open_pledges) pledges.push_back(open_item(item, false));
+  for (const auto& item : summary.expectations) expectations.push_back(open_item(item, true));
+  return {{"donor", summary.donor},
+          {"as_of", ledger::FormatDate(summary.snapshot.as_of)},
+          {"known_at", summary.snapshot.known_at ? json(ledger::FormatInstant(*summary.snapshot.known_at)) : json(nullptr)},
+          {"currency", "USD"},
+          {"received_usd", money::FormatUsdCents(summary.received_cents)},
+          {"giving", giving},
+          {"open_pledged_usd", money::FormatUsdCents(summary.open_pledged_cents)},
+          {"open_pledges", pledges},
+          {"expected_usd", money::FormatUsdCents(summary.expected_cents)},
+          {"expected_unweighted_usd", money::FormatUsdCents(summary.expected_unweighted_cents)},
+          {"expectations", expectations},
+          {"focal_points", focal_points}};
+}
+
 }  // namespace
 
 class ApiServer::Impl {
@@ -508,6 +546,9 @@ class ApiServer::Impl {
 
     http_.Get("/api/v1/report", Authed([this](const Request& req, Response& res, const Caller&) { Report(req, res); }));
 
+    http_.Get(R"(/api/v1/donors/([A-Za-z0-9_.:-]{1,64})/summary)",
+              Authed([this](const Request& req, Response& res, const Caller&) { DonorSummary(req, res); }));
+
     http_.Get("/api/v1/entries", Authed([this](const Request& req, Response& res, const Caller&) { ListEntries(req, res); }));
     http_.Get(R"(/api/v1/entries/([A-Za-z0-9_.:-]{1,64}))",
               Authed([this](const Request& req, Response& res, const Caller&) {
@@ -638,6 +679,68 @@ class ApiServer::Impl {
     }
   }
 
+  // `as_of` (a date; default today) and `known_at` (an instant, or a date:
+  // the end of that day) of a figure's snapshot; problems go to `details`.
+  analysis::Snapshot ParseSnapshot(const Request& req, json& details) {
+    analysis::Snapshot snapshot;
+    std::string as_of = req.get_param_value("as_of");
+    if (as_of.empty()) {
+      snapshot.as_of = ledger::Date{static_cast<int32_t>(now_() / 86400)};
+    } else if (auto date = ledger::ParseDate(as_of)) {
+      snapshot.as_of = *date;
+    } else {
+      details.push_back({{"field", "as_of"}, {"message", date.error().message}});
+    }
+    snapshot.known_at = ParseKnownAt(req, details);
+    return snapshot;
+  }
+
+  static std::optional<ledger::Instant> ParseKnownAt(const Request& req, json& details) {
+    std::string known_at = req.get_param_value("known_at");
+    if (known_at.empty()) return std::nullopt;
+    auto instant = ledger::ParseInstant(known_at);
+    if (!instant) {
+      details.push_back({{"field", "known_at"}, {"message", instant.error().message}});
+      return std::nullopt;
+    }
+    return known_at.size() == 10 ? *instant + 86399 : *instant;
+  }
+
+  // The donor's giving by year and fund, open pledges, expectations and focal
+  // points, from its entries in the snapshot (analysis/donor.h).
+  void DonorSummary(const Request& req, Response& res) {
+    const std::string donor = req.matches[1];
+    json details = json::array();
+    analysis::Snapshot snapshot = ParseSnapshot(req, details);
+    if (!details.empty()) return Send(res, BadRequest("the snapshot's parameters are not right", details));
+    auto reference = store_.LoadReference();
+    if (!reference) return Send(res, FromError(reference.error()));
+    bool known = false;
+    for (const auto& d : reference->donors) known = known || d.id == donor;
+    if (!known) return Send(res, HttpError{404, "not_found", "no donor " + donor});
+    // A settlement or reversal always has the donor of the entry it names, so
+    // the donor's entries up to the as-of date are all the summary needs.
+    store::EntryFilter filter;
+    filter.donor = donor;
+    filter.to = snapshot.as_of;
+    filter.known_at = snapshot.known_at;
+    auto list = store_.ListEntries(filter);
+    if (!list) return Send(res, FromError(list.error()));
+    std::vector<ledger::Entry> entries;
+    entries.reserve(list->size());
+    for (auto& item : *list) entries.push_back(std::move(item.entry));
+    auto users = store_.ListUsers();
+    if (!users) return Send(res, FromError(users.error()));
+    std::vector<std::string> focal_points;
+    for (const auto& user : *users) {
+      if (user.role == store::Role::kFocalPoint && !user.disabled &&
+          std::find(user.donors.begin(), user.donors.end(), donor) != user.donors.end()) {
+        focal_points.push_back(user.name);
+      }
+    }
+    Send(res, 200, DonorSummaryJson(analysis::SummarizeDonor(donor, entries, snapshot), focal_points).dump());
+  }
+
   void Report(const Request& req, Response& res) {
     json details = json::array();
     analysis::ReportOptions options;
@@ -649,22 +752,7 @@ class ApiServer::Impl {
     } catch (...) {
       details.push_back({{"field", "year"}, {"message", "a year from 1900 to 2200 is required"}});
     }
-    std::string as_of = req.get_param_value("as_of");
-    if (as_of.empty()) {
-      options.snapshot.as_of = ledger::Date{static_cast<int32_t>(now_() / 86400)};
-    } else if (auto date = ledger::ParseDate(as_of)) {
-      options.snapshot.as_of = *date;
-    } else {
-      details.push_back({{"field", "as_of"}, {"message", date.error().message}});
-    }
-    std::string known_at = req.get_param_value("known_at");
-    if (!known_at.empty()) {
-      if (auto instant = ledger::ParseInstant(known_at)) {
-        options.snapshot.known_at = known_at.size() == 10 ? *instant + 86399 : *instant;
-      } else {
-        details.push_back({{"field", "known_at"}, {"message", instant.error().message}});
-      }
-    }
+    options.snapshot = ParseSnapshot(req, details);
     std::string basis = req.has_param("basis") ? req.get_param_value("basis") : "gross";
     if (basis != "gross" && basis != "net") details.push_back({{"field", "basis"}, {"message", "gross or net"}});
     options.basis = basis == "net" ? analysis::Basis::kNet : analysis::Basis::kGross;
@@ -711,7 +799,12 @@ class ApiServer::Impl {
       }
     }
     if (req.has_param("year")) filter.attributed_year = static_cast<int>(ParamInt(req, "year", 0));
-    filter.after_seq = ParamInt(req, "cursor", 0);
+    filter.known_at = ParseKnownAt(req, details);
+    std::string order = req.has_param("order") ? req.get_param_value("order") : "asc";
+    if (order != "asc" && order != "desc") details.push_back({{"field", "order"}, {"message", "asc or desc"}});
+    filter.newest_first = order == "desc";
+    // The cursor is the last sequence number of the page before, in either order.
+    (filter.newest_first ? filter.before_seq : filter.after_seq) = ParamInt(req, "cursor", 0);
     int64_t limit = ParamInt(req, "limit", 100);
     if (limit < 1 || limit > 1000) details.push_back({{"field", "limit"}, {"message", "from 1 to 1000"}});
     if (!details.empty()) return Send(res, BadRequest("the filters are not right", details));

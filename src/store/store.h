@@ -36,8 +36,11 @@ struct EntryFilter {
   std::string appeal;
   std::string event;
   std::string settles;  // entries that settle this one
-  int64_t after_seq = 0;  // cursor: entries stored after this sequence number
-  int64_t limit = 0;      // 0: no limit
+  std::optional<ledger::Instant> known_at;  // recorded_at on or before
+  bool newest_first = false;  // order: by sequence number, descending instead of ascending
+  int64_t after_seq = 0;   // cursor: entries stored after this sequence number
+  int64_t before_seq = 0;  // cursor for newest_first: entries stored before this one; 0: no bound
+  int64_t limit = 0;       // 0: no limit
 };
 
 struct ListedEntry {

@@ -349,6 +349,104 @@ TEST_P(ApiTest, EntriesPageWithACursor) {
   EXPECT_EQ(Client().Get("/api/v1/entries/NOPE", As("viewer"))->status, 404);
 }
 
+// Newest first, page by page, and only what had been recorded by a date
+// (issue 4: the dashboard's ledger shows the latest entries first).
+TEST_P(ApiTest, EntriesNewestFirstAndKnownAt) {
+  auto ids = [](const json& page) {
+    std::vector<std::string> out;
+    for (const auto& entry : page["entries"]) out.push_back(entry["id"]);
+    return out;
+  };
+  auto get = [&](const std::string& query) {
+    auto result = Client().Get(("/api/v1/entries?" + query).c_str(), As("viewer"));
+    EXPECT_EQ(result->status, 200) << query << ": " << result->body;
+    return json::parse(result->body);
+  };
+  json first = get("order=desc&limit=3");
+  EXPECT_THAT(ids(first), ::testing::ElementsAre("X1", "V3", "R3"));
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  json second = get("order=desc&limit=10&cursor=" + first["next_cursor"].get<std::string>());
+  EXPECT_THAT(ids(second), ::testing::ElementsAre("R2", "R0", "R1", "P1"));
+  EXPECT_TRUE(second["next_cursor"].is_null());
+  // recorded_at defaults to the value date in the fixture: known on 5 March
+  // 2021 were P1 (1 Feb), R0 (11 Feb), R2 (3 Mar) and X1 (5 Mar).
+  EXPECT_THAT(ids(get("known_at=2021-03-05")), ::testing::ElementsAre("P1", "R0", "R2", "X1"));
+  EXPECT_THAT(ids(get("known_at=2021-03-05&order=desc&donor=mex")), ::testing::ElementsAre("R0"));
+  EXPECT_THAT(ids(get("known_at=2021-03-04T23:59:59Z&order=desc")), ::testing::ElementsAre("R2", "R0", "P1"));
+  // A new entry is the first of the newest.
+  ASSERT_EQ(Post("officer", "/api/v1/entries", Receipt("mex", "4.00", R"(,"id":"NEW1")"))->status, 201);
+  EXPECT_THAT(ids(get("order=desc&limit=1")), ::testing::ElementsAre("NEW1"));
+  auto bad = Client().Get("/api/v1/entries?order=sideways&known_at=2021-02-30", As("viewer"));
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(json::parse(bad->body)["error"]["details"].size(), 2u);
+}
+
+// A donor's page figures, computed by the server from the ledger (issue 4).
+TEST_P(ApiTest, DonorSummary) {
+  auto summary = [&](const std::string& donor, const std::string& query) {
+    auto result = Client().Get(("/api/v1/donors/" + donor + "/summary?" + query).c_str(), As("viewer"));
+    EXPECT_EQ(result->status, 200) << donor << " " << query << ": " << result->body;
+    return json::parse(result->body);
+  };
+  // Switzerland: pledged 100,000 CHF (P1, 112,359.55 USD at 0.89) and paid
+  // 40,000 CHF of it on 10 March (R1, 43,478.26 USD at 0.92).
+  json che = summary("che", "as_of=2021-06-30");
+  EXPECT_EQ(che["donor"], "che");
+  EXPECT_EQ(che["as_of"], "2021-06-30");
+  EXPECT_TRUE(che["known_at"].is_null());
+  EXPECT_EQ(che["received_usd"], "43478.26");
+  ASSERT_EQ(che["giving"].size(), 1u);
+  EXPECT_EQ(che["giving"][0]["year"], 2021);
+  EXPECT_EQ(che["giving"][0]["received_usd"], "43478.26");
+  EXPECT_EQ(che["giving"][0]["funds"], json::parse(R"([{"fund":"earmarked","received_usd":"43478.26"}])"));
+  ASSERT_EQ(che["open_pledges"].size(), 1u);
+  const json& p1 = che["open_pledges"][0];
+  EXPECT_EQ(p1["id"], "P1");
+  EXPECT_EQ(p1["amount"], "100000.00");
+  EXPECT_EQ(p1["currency"], "CHF");
+  EXPECT_EQ(p1["usd"], "112359.55");
+  EXPECT_EQ(p1["settled"], "40000.00");
+  EXPECT_EQ(p1["open"], "60000.00");
+  EXPECT_EQ(p1["open_usd"], "67415.73");  // half-even of 112,359.55 x 60,000 / 100,000
+  EXPECT_EQ(che["open_pledged_usd"], "67415.73");
+  EXPECT_TRUE(che["focal_points"].empty());
+  // Before the payment, and as known before it was recorded: all of P1 is open.
+  for (const std::string query : {"as_of=2021-03-01", "as_of=2021-06-30&known_at=2021-03-09"}) {
+    json early = summary("che", query);
+    EXPECT_EQ(early["received_usd"], "0.00") << query;
+    EXPECT_TRUE(early["giving"].empty()) << query;
+    EXPECT_EQ(early["open_pledges"][0]["open"], "100000.00") << query;
+    EXPECT_EQ(early["open_pledges"][0]["open_usd"], "112359.55") << query;
+  }
+  // Mexico: R3 was reversed (V3), so only R0 counts; its focal point is "focal".
+  json mex = summary("mex", "as_of=2021-12-31");
+  EXPECT_EQ(mex["received_usd"], "5000.00");
+  EXPECT_EQ(mex["giving"][0]["funds"], json::parse(R"([{"fund":"core","received_usd":"5000.00"}])"));
+  EXPECT_EQ(mex["focal_points"], json::parse(R"(["focal"])"));
+  // As of 16 March the reversal (20 March) had not happened: R3 counts too.
+  EXPECT_EQ(summary("mex", "as_of=2021-03-16")["received_usd"], "5700.00");
+  // The Gates Foundation: 200,000 USD expected with probability 0.5.
+  json gates = summary("gates", "as_of=2021-12-31");
+  ASSERT_EQ(gates["expectations"].size(), 1u);
+  EXPECT_EQ(gates["expectations"][0]["id"], "X1");
+  EXPECT_EQ(gates["expectations"][0]["open_usd"], "200000.00");
+  EXPECT_EQ(gates["expectations"][0]["weighted_usd"], "100000.00");
+  EXPECT_EQ(gates["expected_usd"], "100000.00");
+  EXPECT_EQ(gates["expected_unweighted_usd"], "200000.00");
+  // A partial write-off closes that part of the expectation.
+  ASSERT_EQ(Post("officer", "/api/v1/entries",
+                 R"({"kind":"write_off","donor":"gates","fund":"core","amount":"50000","currency":"USD","value_date":"2021-05-01","settles":"X1"})")
+                ->status,
+            201);
+  EXPECT_EQ(summary("gates", "as_of=2021-12-31")["expectations"][0]["open"], "150000.00");
+  EXPECT_EQ(summary("gates", "as_of=2021-12-31")["expected_usd"], "75000.00");
+  EXPECT_EQ(Client().Get("/api/v1/donors/nobody/summary", As("viewer"))->status, 404);
+  auto bad = Client().Get("/api/v1/donors/che/summary?as_of=2021-02-30&known_at=soon", As("viewer"));
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(json::parse(bad->body)["error"]["details"].size(), 2u);
+  EXPECT_EQ(Client().Get("/api/v1/donors/che/summary")->status, 401);
+}
+
 TEST_P(ApiTest, EveryWriteIsInTheAuditTrail) {
   ASSERT_EQ(Post("officer", "/api/v1/entries", Receipt("mex", "3.00", R"(,"id":"AUD1")"), {{"X-Request-Id", "req-42"}})->status, 201);
   auto records = *store_->ListAudit(0, 0);

@@ -634,7 +634,9 @@ class PostgresStore : public Store {
     if (!filter.appeal.empty()) text("appeal = ", filter.appeal);
     if (!filter.event.empty()) text("event = ", filter.event);
     if (!filter.settles.empty()) text("settles = ", filter.settles);
-    sql += " ORDER BY seq";
+    if (filter.before_seq > 0) number("seq < ", filter.before_seq);
+    if (filter.known_at) number("recorded_at <= ", *filter.known_at);
+    sql += filter.newest_first ? " ORDER BY seq DESC" : " ORDER BY seq";
     if (filter.limit > 0) {
       sql += " LIMIT " + params.Next();
       params.Int(filter.limit);

@@ -240,7 +240,9 @@ class SqliteStore : public Store {
     if (!filter.appeal.empty()) sql += " AND appeal = ?9";
     if (!filter.event.empty()) sql += " AND event = ?10";
     if (!filter.settles.empty()) sql += " AND settles = ?11";
-    sql += " ORDER BY seq";
+    if (filter.before_seq > 0) sql += " AND seq < ?14";
+    if (filter.known_at) sql += " AND recorded_at <= ?15";
+    sql += filter.newest_first ? " ORDER BY seq DESC" : " ORDER BY seq";
     if (filter.limit > 0) sql += " LIMIT ?12";
     Statement query(db_, sql.c_str());
     if (!query.ok()) return Fail(ErrorCode::kIo, query.error());
@@ -256,6 +258,8 @@ class SqliteStore : public Store {
     if (!filter.appeal.empty()) query.Bind(9, filter.appeal);
     if (!filter.event.empty()) query.Bind(10, filter.event);
     if (!filter.settles.empty()) query.Bind(11, filter.settles);
+    if (filter.before_seq > 0) query.Bind(14, filter.before_seq);
+    if (filter.known_at) query.Bind(15, *filter.known_at);
     if (filter.limit > 0) query.Bind(12, filter.limit);
     std::vector<ListedEntry> list;
     int rc;

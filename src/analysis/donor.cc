@@ -1,0 +1,83 @@
+// A donor's figures (see donor.h).
+#include "analysis/donor.h"
+
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "money/money.h"
+
+namespace rmis::analysis {
+namespace {
+
+// round_half_even(value * part / whole), as the report computes the part of
+// an entry's USD value.
+int64_t Proportion(int64_t value, int64_t part, int64_t whole) {
+  if (whole <= 0) return 0;
+  auto result = money::MulDivHalfEven(value, part, whole);
+  return result ? *result : 0;
+}
+
+}  // namespace
+
+DonorSummary SummarizeDonor(std::string_view donor, const std::vector<ledger::Entry>& entries,
+                            const Snapshot& snapshot) {
+  DonorSummary summary;
+  summary.donor = std::string(donor);
+  summary.snapshot = snapshot;
+
+  std::vector<const ledger::Entry*> seen;
+  for (const auto& entry : entries) {
+    if (entry.donor == donor && InSnapshot(entry, snapshot)) seen.push_back(&entry);
+  }
+  std::unordered_set<std::string_view> reversed;
+  for (const auto* entry : seen) {
+    if (entry->kind == ledger::EntryKind::kReversal && !entry->reverses.empty()) reversed.insert(entry->reverses);
+  }
+  auto live = [&](const ledger::Entry& entry) {
+    return entry.kind != ledger::EntryKind::kReversal && !reversed.count(entry.id);
+  };
+  std::unordered_map<std::string_view, int64_t> settled;
+  std::map<int, std::map<std::string, int64_t>> by_year;
+  for (const auto* entry : seen) {
+    if (!live(*entry)) continue;
+    if (!entry->settles.empty()) settled[entry->settles] += entry->amount.minor_units();
+    if (entry->kind == ledger::EntryKind::kReceipt) {
+      by_year[ledger::YearOf(entry->value_date)][entry->fund] += entry->usd_cents;
+    }
+  }
+  for (const auto& [year, funds] : by_year) {
+    DonorYearGiving giving{year, 0, {}};
+    for (const auto& [fund, cents] : funds) {
+      giving.funds.push_back({fund, cents});
+      giving.received_cents += cents;
+    }
+    summary.received_cents += giving.received_cents;
+    summary.giving.push_back(std::move(giving));
+  }
+  for (const auto* entry : seen) {
+    bool pledge = entry->kind == ledger::EntryKind::kPledge;
+    if (!live(*entry) || (!pledge && entry->kind != ledger::EntryKind::kExpected)) continue;
+    OpenEntry item;
+    item.entry = *entry;
+    auto it = settled.find(entry->id);
+    item.settled_minor = it == settled.end() ? 0 : it->second;
+    item.open_minor = entry->amount.minor_units() - item.settled_minor;
+    if (item.open_minor <= 0) continue;
+    item.open_cents = Proportion(entry->usd_cents, item.open_minor, entry->amount.minor_units());
+    if (pledge) {
+      item.weighted_cents = item.open_cents;
+      summary.open_pledged_cents += item.open_cents;
+      summary.open_pledges.push_back(std::move(item));
+    } else {
+      int32_t ppm = entry->probability_ppm.value_or(1000000);
+      item.weighted_cents = Proportion(item.open_cents, ppm, 1000000);
+      summary.expected_cents += item.weighted_cents;
+      summary.expected_unweighted_cents += item.open_cents;
+      summary.expectations.push_back(std::move(item));
+    }
+  }
+  return summary;
+}
+
+}  // namespace rmis::analysis
