@@ -190,6 +190,27 @@ export interface EntryPage {
   entries: Entry[];
   next_cursor: string | null;
 }
+// GET /donors/{id}/summary: a donor's figures, computed by the server.
+export interface OpenEntry extends Entry {
+  settled: string; // in the entry's currency
+  open: string; // in the entry's currency
+  open_usd: string;
+  weighted_usd?: string; // expectations: open_usd weighted by probability
+}
+export interface DonorSummary {
+  donor: string;
+  as_of: string;
+  known_at: string | null;
+  currency: 'USD';
+  received_usd: string;
+  giving: { year: number; received_usd: string; funds: { fund: string; received_usd: string }[] }[];
+  open_pledged_usd: string;
+  open_pledges: OpenEntry[];
+  expected_usd: string;
+  expected_unweighted_usd: string;
+  expectations: OpenEntry[];
+  focal_points: string[];
+}
 export interface RankedDonor {
   rank: number;
   donor: string;

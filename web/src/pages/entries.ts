@@ -1,5 +1,6 @@
-// The ledger: entries in storage order (GET /entries), filtered, a page at a
-// time, with the actions a writer may take on each.
+// The ledger: entries newest first (or oldest first) by the order they were
+// stored (GET /entries), filtered, a page at a time, with the actions a
+// writer may take on each.
 import { get, on, type Entry, type EntryPage } from '../api';
 import { h, inLang } from '../dom';
 import { date, money, t, year } from '../i18n';
@@ -7,7 +8,7 @@ import type { PageContext } from '../main';
 import { can, donorName, donorNameIsEnglish, fundName, kindName, load, regionName } from '../state';
 import { errorBox, field, href, input, loading, pageTitle, select, table } from '../ui';
 
-const kFilters = ['donor', 'fund', 'kind', 'region', 'appeal', 'event', 'year', 'from', 'to', 'settles'] as const;
+const kFilters = ['donor', 'fund', 'kind', 'region', 'appeal', 'event', 'year', 'from', 'to', 'known_at', 'settles', 'order'] as const;
 const kKinds = ['pledge', 'receipt', 'expected', 'write_off', 'reversal'];
 const kRegions = ['africa', 'arab_states', 'asia_pacific', 'europe', 'latin_america_caribbean', 'global'];
 
@@ -34,6 +35,12 @@ export async function entriesPage(view: HTMLElement, context: PageContext): Prom
     year: field(t('field.attributed_year'), input('year', 'number', value('year'), { min: '1900', max: '2200', inputmode: 'numeric' })),
     from: field(t('entries.from'), input('from', 'date', value('from'))),
     to: field(t('entries.to'), input('to', 'date', value('to'))),
+    known_at: field(t('entries.knownAt'), input('known_at', 'date', value('known_at')), t('entries.knownAtHint')),
+    order: field(
+      t('entries.order'),
+      select('order', [['', t('entries.newestFirst')], ['asc', t('entries.oldestFirst')]], value('order') === 'asc' ? 'asc' : ''),
+      t('entries.orderHint'),
+    ),
   };
   const settles = value('settles');
   const form = h(
@@ -59,9 +66,11 @@ export async function entriesPage(view: HTMLElement, context: PageContext): Prom
     location.hash = href('/entries', next);
   });
 
-  const active = kFilters.filter((name) => value(name));
+  const active = kFilters.filter((name) => value(name) && name !== 'order');
   const filterQuery: Record<string, string> = {};
   for (const name of active) filterQuery[name] = value(name);
+  // Newest first unless asked otherwise: what was just recorded is on top.
+  filterQuery.order = value('order') === 'asc' ? 'asc' : 'desc';
 
   view.append(
     pageTitle(
@@ -81,11 +90,13 @@ export async function entriesPage(view: HTMLElement, context: PageContext): Prom
 
   let shown: Entry[] = [];
   let cursor: string | null = null;
+  let drawn = '';
   const fetchPage = async (reset: boolean) => {
     if (reset) {
       shown = [];
       cursor = null;
     }
+    const before = drawn;
     try {
       const page = await get<EntryPage>('/entries', { ...filterQuery, limit: 100, cursor }, context.signal);
       if (context.signal.aborted) return;
@@ -93,8 +104,11 @@ export async function entriesPage(view: HTMLElement, context: PageContext): Prom
       cursor = page.next_cursor;
     } catch (error) {
       if (!context.signal.aborted) list.replaceChildren(errorBox(error));
+      drawn = '';
       return;
     }
+    drawn = JSON.stringify([shown, cursor]);
+    if (drawn === before) return; // nothing new: leave the page as it is
     status.textContent = cursor ? t('entries.countMore', { count: shown.length }) : t('entries.count', { count: shown.length });
     list.replaceChildren(shown.length ? entriesTable(shown) : h('p', null, t('entries.none')));
     more.replaceChildren(
@@ -102,9 +116,20 @@ export async function entriesPage(view: HTMLElement, context: PageContext): Prom
     );
   };
   await fetchPage(true);
-  // A new entry recorded in this window shows without a reload.
+  // A new entry recorded in this window shows without a reload; one recorded
+  // elsewhere shows when the window is looked at again, or within 30 seconds
+  // (only while the first page alone is shown, so as not to lose the reader's place).
   const stop = on('ledger-changed', () => void fetchPage(true));
-  context.signal.addEventListener('abort', stop);
+  const onFocus = () => {
+    if (shown.length <= 100 && !context.signal.aborted) void fetchPage(true);
+  };
+  window.addEventListener('focus', onFocus);
+  const timer = window.setInterval(onFocus, 30_000);
+  context.signal.addEventListener('abort', () => {
+    stop();
+    window.removeEventListener('focus', onFocus);
+    window.clearInterval(timer);
+  });
 }
 
 function entriesTable(entries: Entry[]): HTMLElement {

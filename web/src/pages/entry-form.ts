@@ -3,10 +3,9 @@
 // rules (the same function as an import); its problems are shown at the field
 // they concern. A few checks run here first, so that an empty or malformed
 // field is told at once.
-import { ApiError, emit, get, post, type Entry } from '../api';
+import { ApiError, emit, get, post, type DonorSummary, type Entry } from '../api';
 import { h } from '../dom';
 import { date, money, t } from '../i18n';
-import { allEntries, summarize } from '../ledger';
 import type { PageContext } from '../main';
 import { can, channelName, currentUser, donorName, fundName, kindName, load, regionName } from '../state';
 import { errorMessage, field, fieldLabel, href, input, newIdempotencyKey, pageTitle, select, serverText, type Field } from '../ui';
@@ -111,7 +110,8 @@ export async function entryFormPage(view: HTMLElement, context: PageContext): Pr
     void fillSettles();
   };
 
-  // The open pledges (and, for a write-off, expectations) of the donor and fund.
+  // The open pledges (and, for a write-off, expectations) of the donor and
+  // fund, as the server computes them over every value date.
   let settlesRequest = 0;
   const fillSettles = async () => {
     const kind = kindOf();
@@ -124,20 +124,19 @@ export async function entryFormPage(view: HTMLElement, context: PageContext): Pr
     settlesSelect.replaceChildren(h('option', { value: '' }, none));
     if (!donor || !fund) return;
     try {
-      const { entries } = await allEntries({ donor, fund }, context.signal);
+      const summary = await get<DonorSummary>(`/donors/${encodeURIComponent(donor)}/summary`, { as_of: '9999-12-31' }, context.signal);
       if (request !== settlesRequest) return;
-      const summary = summarize(entries);
-      const open = kind === 'write_off' ? [...summary.openPledges, ...summary.expectations] : summary.openPledges;
+      const open = (kind === 'write_off' ? [...summary.open_pledges, ...summary.expectations] : summary.open_pledges).filter((item) => item.fund === fund);
       for (const item of open) {
         settlesSelect.append(
           h(
             'option',
-            { value: item.entry.id, selected: item.entry.id === wanted, 'data-currency': item.entry.currency },
+            { value: item.id, selected: item.id === wanted, 'data-currency': item.currency },
             t('entryForm.openItem', {
-              id: item.entry.id,
-              kind: kindName(item.entry.kind),
-              date: date(item.entry.value_date),
-              open: money(item.open, item.entry.currency),
+              id: item.id,
+              kind: kindName(item.kind),
+              date: date(item.value_date),
+              open: money(item.open, item.currency),
             }),
           ),
         );

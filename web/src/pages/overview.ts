@@ -75,10 +75,16 @@ function reportQuery(selection: Selection, yearOverride?: number) {
   };
 }
 
+// The entries behind a figure: those the report's snapshot sees (value
+// dates up to the as-of date and, when chosen, recorded by the known-at date).
+function snapshotRange(selection: Selection): { to: string; known_at?: string } {
+  return selection.knownAt ? { to: selection.asOf, known_at: selection.knownAt } : { to: selection.asOf };
+}
+
 // The value dates of the receipts "received in the year as of the date".
-function receivedRange(selection: Selection): { from: string; to: string } {
+function receivedRange(selection: Selection): { from: string; to: string; known_at?: string } {
   const yearEnd = `${selection.year}-12-31`;
-  return { from: `${selection.year}-01-01`, to: selection.asOf < yearEnd ? selection.asOf : yearEnd };
+  return { ...snapshotRange(selection), from: `${selection.year}-01-01`, to: selection.asOf < yearEnd ? selection.asOf : yearEnd };
 }
 
 function go(path: string, query: Record<string, string | number | null | undefined>): void {
@@ -226,9 +232,14 @@ function chartBox(height: number): HTMLElement {
   return h('div', { class: 'chart', style: `height:${height}px` });
 }
 
-function donorCell(id: string, fallback: string): HTMLElement {
+// The donor's page, for the same snapshot.
+function donorCell(id: string, fallback: string, selection: Selection): HTMLElement {
   const name = donorName(id, fallback);
-  return h('a', { href: href(`/donors/${encodeURIComponent(id)}`) }, donorNameIsEnglish(id) ? inLang(name, 'en') : name);
+  return h(
+    'a',
+    { href: href(`/donors/${encodeURIComponent(id)}`, { as_of: selection.asOf, known_at: selection.knownAt || null }) },
+    donorNameIsEnglish(id) ? inLang(name, 'en') : name,
+  );
 }
 
 const money0 = (value: number) => moneyShort(value);
@@ -388,7 +399,7 @@ function renderFigures(container: HTMLElement, report: Report, selection: Select
           money(row.total_usd),
           row.target_usd ? money(row.target_usd) : t('overview.noTarget'),
           row.target_usd && Number(row.target_usd) > 0 ? percent(Number(row.total_usd) / Number(row.target_usd)) : t('common.none'),
-          entriesLink({ fund: row.fund, year: report.year }),
+          entriesLink({ fund: row.fund, year: report.year, ...snapshotRange(selection) }),
         ]),
         { caption: t('overview.forecastTable'), numeric: [1, 2, 3, 4, 5, 6] },
       ),
@@ -408,7 +419,7 @@ function renderFigures(container: HTMLElement, report: Report, selection: Select
         tooltip: { trigger: 'axis', confine: true, valueFormatter: money0 },
       },
       t('overview.forecastChart'),
-      (p) => go('/entries', { fund: forecast[p.dataIndex].fund, year: report.year }),
+      (p) => go('/entries', { fund: forecast[p.dataIndex].fund, year: report.year, ...snapshotRange(selection) }),
     ),
   );
 
@@ -432,7 +443,7 @@ function renderFigures(container: HTMLElement, report: Report, selection: Select
               money(row.mobilized_usd),
               money(row.gap_usd),
               percent(row.coverage),
-              entriesLink({ appeal: row.appeal }),
+              entriesLink({ appeal: row.appeal, ...snapshotRange(selection) }),
             ]),
             { caption: t('overview.appealsTable'), numeric: [2, 3, 4, 5] },
           )
@@ -457,7 +468,7 @@ function renderFigures(container: HTMLElement, report: Report, selection: Select
           tooltip: { trigger: 'axis', confine: true, valueFormatter: money0 },
         },
         t('overview.appealsChart'),
-        (p) => go('/entries', { appeal: appeals[p.dataIndex].appeal }),
+        (p) => go('/entries', { appeal: appeals[p.dataIndex].appeal, ...snapshotRange(selection) }),
       ),
     );
   }
@@ -479,7 +490,7 @@ function renderFigures(container: HTMLElement, report: Report, selection: Select
               money(row.by_category.core ?? '0.00'),
               money(row.by_category.earmarked ?? '0.00'),
               money(row.by_category.technical_cooperation ?? '0.00'),
-              entriesLink({ event: row.event, kind: 'pledge' }),
+              entriesLink({ event: row.event, kind: 'pledge', ...snapshotRange(selection) }),
             ]),
             { caption: t('overview.eventsTable'), numeric: [2, 3, 4, 5] },
           )
@@ -515,7 +526,7 @@ function renderFigures(container: HTMLElement, report: Report, selection: Select
                   h(
                     'span',
                     null,
-                    donorCell(donor.donor, donor.name),
+                    donorCell(donor.donor, donor.name, selection),
                     donor.includes_prior_year ? h('span', { class: 'mark', title: t('overview.priorYearMark') }, h('span', { 'aria-hidden': 'true' }, '*'), h('span', { class: 'visually-hidden' }, t('overview.priorYearMark'))) : null,
                     which === 'donors' && !donor.member_state ? [' ', badge(donorTypeName(donor.type), 'type')] : null,
                   ),
@@ -618,7 +629,7 @@ async function renderHistory(container: HTMLElement, selection: Selection, repor
         money(r.concentration.total_usd),
         percent(r.concentration.top_share),
         r.concentration.hhi === null ? t('common.none') : decimal(r.concentration.hhi, 3),
-        entriesLink({ kind: 'receipt', from: `${y}-01-01`, to: reportQuery(selection, y).as_of < `${y}-12-31` ? reportQuery(selection, y).as_of : `${y}-12-31` }),
+        entriesLink({ ...snapshotRange(selection), kind: 'receipt', from: `${y}-01-01`, to: reportQuery(selection, y).as_of < `${y}-12-31` ? reportQuery(selection, y).as_of : `${y}-12-31` }),
       ]),
       { caption: t('overview.concentrationTable'), numeric: [1, 2, 3, 4] },
     ),
@@ -657,6 +668,7 @@ async function renderHistory(container: HTMLElement, selection: Selection, repor
   };
   await chart(box, option, t('overview.concentrationChart'), (p) => {
     const y = rows[p.dataIndex].year;
-    go('/entries', { kind: 'receipt', from: `${y}-01-01`, to: `${y}-12-31` });
+    const asOf = reportQuery(selection, y).as_of;
+    go('/entries', { ...snapshotRange(selection), kind: 'receipt', from: `${y}-01-01`, to: asOf < `${y}-12-31` ? asOf : `${y}-12-31` });
   });
 }
