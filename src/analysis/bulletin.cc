@@ -1,29 +1,61 @@
-// The bulletin's figures (see bulletin.h).
+// The bulletin's figures (see bulletin.h), over the entries' columns.
 #include "analysis/bulletin.h"
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace rmis::analysis {
 namespace {
 
-using ledger::Entry;
+using ledger::EntryColumns;
 using ledger::EntryKind;
 
-// Receipts of the snapshot that no reversal in the snapshot cancels. The
-// same selection as the report's (report.cc, SelectLive), for receipts only.
-std::vector<const Entry*> LiveReceipts(const ledger::Ledger& ledger, const Snapshot& snapshot) {
-  std::unordered_set<std::string_view> reversed;
-  for (const Entry& e : ledger.entries) {
-    if (e.kind == EntryKind::kReversal && InSnapshot(e, snapshot)) reversed.insert(e.reverses);
+// The positions a figure for `year` must read, ascending: those the year
+// index lists for the year and those it lists for every year (entries with an
+// appeal or an event), or every position when the columns are not indexed.
+// A receipt with its value date in the year, and any reversal of it, are
+// listed under the year (ledger/columns.h).
+std::vector<int32_t> PositionsFor(const EntryColumns& c, int year) {
+  std::vector<int32_t> positions;
+  if (!c.indexed()) {
+    positions.resize(c.size());
+    for (size_t i = 0; i < c.size(); ++i) positions[i] = static_cast<int32_t>(i);
+    return positions;
   }
-  std::vector<const Entry*> receipts;
-  for (const Entry& e : ledger.entries) {
-    if (e.kind != EntryKind::kReceipt || !InSnapshot(e, snapshot) || reversed.count(e.id)) continue;
-    receipts.push_back(&e);
+  const std::vector<int32_t>& in_year = c.YearPositions(year);
+  const std::vector<int32_t>& always = c.AlwaysPositions();
+  positions.reserve(in_year.size() + always.size());
+  std::set_union(in_year.begin(), in_year.end(), always.begin(), always.end(), std::back_inserter(positions));
+  return positions;
+}
+
+// Calls `use(i)` for each receipt among `positions` in the snapshot that no
+// reversal in the snapshot cancels: the report's selection (report.cc), for
+// receipts only.
+template <typename Use>
+void ForEachLiveReceipt(const EntryColumns& c, const std::vector<int32_t>& positions, const Snapshot& snapshot,
+                        Use use) {
+  const int32_t as_of = snapshot.as_of.days;
+  const bool by_known = snapshot.known_at.has_value();
+  const ledger::Instant known_at = by_known ? *snapshot.known_at : 0;
+  auto in_snapshot = [&](size_t i) {
+    return c.value_day[i] <= as_of && (!by_known || c.recorded_at[i] <= known_at);
+  };
+  std::vector<int32_t> reversed;
+  for (int32_t p : positions) {
+    const auto i = static_cast<size_t>(p);
+    if (c.kind[i] == EntryKind::kReversal && c.reverses[i] != EntryColumns::kNone && in_snapshot(i)) {
+      reversed.push_back(c.reverses[i]);
+    }
   }
-  return receipts;
+  std::sort(reversed.begin(), reversed.end());
+  for (int32_t p : positions) {
+    const auto i = static_cast<size_t>(p);
+    if (c.kind[i] != EntryKind::kReceipt || !in_snapshot(i)) continue;
+    if (std::binary_search(reversed.begin(), reversed.end(), p)) continue;
+    use(i);
+  }
 }
 
 std::vector<const ledger::Fund*> FundsInReportOrder(const ledger::Ledger& ledger) {
@@ -46,29 +78,43 @@ ledger::Date LastDayOfMonth(int32_t month) {
 
 MonthReceipts ComputeMonthReceipts(const ledger::Ledger& ledger, int32_t month,
                                    const std::optional<ledger::Instant>& known_at) {
+  return ComputeMonthReceipts(ledger, ledger::ToColumns(ledger.entries), month, known_at);
+}
+
+MonthReceipts ComputeMonthReceipts(const ledger::Ledger& reference, const EntryColumns& c, int32_t month,
+                                   const std::optional<ledger::Instant>& known_at) {
   MonthReceipts result;
   result.month = month;
-  Snapshot snapshot{LastDayOfMonth(month), known_at};
-  std::unordered_map<std::string, const ledger::Donor*> donors;
-  for (const auto& d : ledger.donors) donors.emplace(d.id, &d);
-  std::unordered_map<std::string, DonorMonthReceipts> by_donor;
-  for (const Entry* e : LiveReceipts(ledger, snapshot)) {
-    if (ledger::MonthIndexOf(e->value_date) != month) continue;
-    DonorMonthReceipts& donor = by_donor[e->donor];
-    donor.received_cents += e->usd_cents;
-    donor.by_fund[e->fund] += e->usd_cents;
-    result.by_fund[e->fund] += e->usd_cents;
-    result.total_cents += e->usd_cents;
-  }
-  for (auto& [id, receipts] : by_donor) {
+  const Snapshot snapshot{LastDayOfMonth(month), known_at};
+  const int32_t first_day = ledger::MakeDate(month / 12, static_cast<unsigned>(month % 12) + 1, 1).days;
+  // Sums by donor and fund as column indexes; names at the end.
+  std::unordered_map<int32_t, std::unordered_map<int32_t, int64_t>> by_donor;
+  std::unordered_map<int32_t, int64_t> by_fund;
+  ForEachLiveReceipt(c, PositionsFor(c, month / 12), snapshot, [&](size_t i) {
+    if (c.value_day[i] < first_day) return;  // as_of is the month's last day
+    by_donor[c.donor[i]][c.fund[i]] += c.usd_cents[i];
+    by_fund[c.fund[i]] += c.usd_cents[i];
+    result.total_cents += c.usd_cents[i];
+  });
+  auto fund_name = [&](int32_t fund) { return fund == EntryColumns::kNone ? std::string() : c.funds.Name(fund); };
+  for (const auto& [fund, cents] : by_fund) result.by_fund[fund_name(fund)] += cents;
+
+  std::unordered_map<std::string_view, const ledger::Donor*> donors;
+  for (const auto& d : reference.donors) donors.emplace(d.id, &d);
+  for (const auto& [donor, funds] : by_donor) {
+    DonorMonthReceipts receipts;
+    for (const auto& [fund, cents] : funds) {
+      receipts.received_cents += cents;
+      receipts.by_fund[fund_name(fund)] += cents;
+    }
     if (receipts.received_cents <= 0) continue;
-    receipts.donor = id;
-    auto it = donors.find(id);
+    receipts.donor = donor == EntryColumns::kNone ? std::string() : c.donors.Name(donor);
+    auto it = donors.find(receipts.donor);
     if (it != donors.end()) {
       receipts.donor_name = it->second->name;
       receipts.type = it->second->type;
     } else {
-      receipts.donor_name = id;
+      receipts.donor_name = receipts.donor;
     }
     result.donors.push_back(std::move(receipts));
   }
@@ -80,11 +126,18 @@ MonthReceipts ComputeMonthReceipts(const ledger::Ledger& ledger, int32_t month,
 }
 
 MonthlyIncome ComputeMonthlyIncome(const ledger::Ledger& ledger, int year, const Snapshot& snapshot) {
+  return ComputeMonthlyIncome(ledger, ledger::ToColumns(ledger.entries), year, snapshot);
+}
+
+MonthlyIncome ComputeMonthlyIncome(const ledger::Ledger& reference, const EntryColumns& c, int year,
+                                   const Snapshot& snapshot) {
   MonthlyIncome result;
   result.year = year;
-  std::unordered_map<std::string, size_t> fund_index;
-  for (const ledger::Fund* f : FundsInReportOrder(ledger)) {
-    fund_index.emplace(f->id, result.funds.size());
+  // Column index of a fund -> its place in the report's order.
+  std::vector<int> row_of_fund(c.funds.size(), -1);
+  for (const ledger::Fund* f : FundsInReportOrder(reference)) {
+    int32_t index = c.funds.Find(f->id);
+    if (index >= 0) row_of_fund[static_cast<size_t>(index)] = static_cast<int>(result.funds.size());
     result.funds.push_back(f->id);
     result.fund_names.push_back(f->name);
     result.categories.push_back(f->category);
@@ -100,13 +153,14 @@ MonthlyIncome ComputeMonthlyIncome(const ledger::Ledger& ledger, int year, const
     result.cents.emplace_back(result.funds.size(), 0);
   }
   if (last_month == 0) return result;
-  for (const Entry* e : LiveReceipts(ledger, snapshot)) {
-    if (ledger::YearOf(e->value_date) != year) continue;
-    auto it = fund_index.find(e->fund);
-    if (it == fund_index.end()) continue;
-    size_t row = static_cast<size_t>(ledger::MonthOf(e->value_date) - 1);
-    if (row < result.cents.size()) result.cents[row][it->second] += e->usd_cents;
-  }
+  ForEachLiveReceipt(c, PositionsFor(c, year), snapshot, [&](size_t i) {
+    const ledger::Date value{c.value_day[i]};
+    if (ledger::YearOf(value) != year || c.fund[i] == EntryColumns::kNone) return;
+    int row = row_of_fund[static_cast<size_t>(c.fund[i])];
+    if (row < 0) return;
+    auto month = static_cast<size_t>(ledger::MonthOf(value) - 1);
+    if (month < result.cents.size()) result.cents[month][static_cast<size_t>(row)] += c.usd_cents[i];
+  });
   return result;
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "analysis/report.h"
+#include "ledger/columns.h"
 #include "ledger/dataset.h"
 
 namespace rmis::analysis {
@@ -44,6 +45,11 @@ struct MonthReceipts {
 // seen at the end of that month, or at `known_at` when given.
 MonthReceipts ComputeMonthReceipts(const ledger::Ledger& ledger, int32_t month,
                                    const std::optional<ledger::Instant>& known_at);
+// The same over entries held column by column (`reference.entries` is not
+// read), as Store::ReadColumns gives them: reads only the entries the year
+// index lists for the month's year.
+MonthReceipts ComputeMonthReceipts(const ledger::Ledger& reference, const ledger::EntryColumns& entries,
+                                   int32_t month, const std::optional<ledger::Instant>& known_at);
 
 struct MonthlyIncome {
   int year = 0;
@@ -60,6 +66,8 @@ struct MonthlyIncome {
 // January to the month of snapshot.as_of, or to December when as_of is after
 // the year; an as-of date before the year gives no months.
 MonthlyIncome ComputeMonthlyIncome(const ledger::Ledger& ledger, int year, const Snapshot& snapshot);
+MonthlyIncome ComputeMonthlyIncome(const ledger::Ledger& reference, const ledger::EntryColumns& entries, int year,
+                                   const Snapshot& snapshot);
 
 // The last day of a month index.
 ledger::Date LastDayOfMonth(int32_t month);

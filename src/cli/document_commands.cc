@@ -153,8 +153,6 @@ std::optional<int> RunDocumentCommands(const DocumentCommands& c, const std::str
     PrintWritten(*written);
     return kExitOk;
   }
-  auto ledger = (*store)->LoadLedger();
-  if (!ledger) return Report(ledger.error());
   documents::BulletinJob job;
   job.request.month = *ledger::ParseMonth(c.month);
   job.request.known_at = *known_at;
@@ -164,7 +162,12 @@ std::optional<int> RunDocumentCommands(const DocumentCommands& c, const std::str
   job.narrative_file = c.narrative_file;
   job.resources = resources;
   job.render = render;
-  auto written = documents::WriteBulletin(*ledger, job);
+  // Like the report, the bulletin reads the entries as columns.
+  Result<documents::Written> written = Fail(ErrorCode::kInternal, "the bulletin was not written");
+  auto read = (*store)->ReadColumns([&](const ledger::Ledger& reference, const ledger::EntryColumns& entries) {
+    written = documents::WriteBulletin(reference, entries, job);
+  });
+  if (!read) return Report(read.error());
   if (!written) return Report(written.error());
   PrintWritten(*written);
   return kExitOk;

@@ -567,6 +567,11 @@ Document ComposeReport(const ledger::Ledger& ledger, const ledger::EntryColumns&
 }
 
 Document ComposeBulletin(const ledger::Ledger& ledger, const BulletinRequest& request, const Localization& l10n) {
+  return ComposeBulletin(ledger, ledger::ToColumns(ledger.entries), request, l10n);
+}
+
+Document ComposeBulletin(const ledger::Ledger& ledger, const ledger::EntryColumns& columns,
+                         const BulletinRequest& request, const Localization& l10n) {
   Document document;
   StartDocument(l10n, document);
   Builder b(l10n, document, false);
@@ -581,7 +586,7 @@ Document ComposeBulletin(const ledger::Ledger& ledger, const BulletinRequest& re
   analysis::ReportOptions options;
   options.year = year;
   options.snapshot = {as_of, request.known_at};
-  const Report report = analysis::ComputeReport(ledger, options);
+  const Report report = analysis::ComputeReport(ledger, columns, options);
   if (!report.has_data) {
     b.Add(Notice(b.M("bulletin.no_data", MessageArgs().Text("month", fmt.Month(request.month)).Text("year", Year(year)))));
     return document;
@@ -613,7 +618,7 @@ Document ComposeBulletin(const ledger::Ledger& ledger, const BulletinRequest& re
 
   // What came in during the month, and thanks.
   b.Section("month", [&] {
-    const analysis::MonthReceipts month = analysis::ComputeMonthReceipts(ledger, request.month, request.known_at);
+    const analysis::MonthReceipts month = analysis::ComputeMonthReceipts(ledger, columns, request.month, request.known_at);
     std::vector<Block> blocks;
     if (month.donors.empty()) {
       blocks.push_back(Paragraph(b.M("bulletin.month.none", MessageArgs().Text("month", fmt.Month(request.month)))));
@@ -647,7 +652,7 @@ Document ComposeBulletin(const ledger::Ledger& ledger, const BulletinRequest& re
 
   // The year so far, month by month.
   b.Section("chart", [&] {
-    const analysis::MonthlyIncome series = analysis::ComputeMonthlyIncome(ledger, year, options.snapshot);
+    const analysis::MonthlyIncome series = analysis::ComputeMonthlyIncome(ledger, columns, year, options.snapshot);
     std::vector<Block> blocks;
     if (!series.months.empty()) {
       Figure figure;

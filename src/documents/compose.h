@@ -76,5 +76,7 @@ Document ComposeReport(const ledger::Ledger& ledger, const ledger::EntryColumns&
                        const ReportRequest& request, const Localization& l10n);
 Document ComposeBulletin(const ledger::Ledger& ledger, const BulletinRequest& request,
                          const Localization& l10n);
+Document ComposeBulletin(const ledger::Ledger& ledger, const ledger::EntryColumns& entries,
+                         const BulletinRequest& request, const Localization& l10n);
 
 }  // namespace rmis::documents

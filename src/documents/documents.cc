@@ -154,6 +154,11 @@ Result<Document> BuildReport(const ledger::Ledger& ledger, const ledger::EntryCo
 
 Result<Document> BuildBulletin(const ledger::Ledger& ledger, const BulletinJob& job,
                                std::vector<std::string>* notes) {
+  return BuildBulletin(ledger, ledger::ToColumns(ledger.entries), job, notes);
+}
+
+Result<Document> BuildBulletin(const ledger::Ledger& ledger, const ledger::EntryColumns& entries,
+                               const BulletinJob& job, std::vector<std::string>* notes) {
   std::string default_narrative = job.resources.narrative + "/" + job.language + "/bulletin-" +
                                   ledger::FormatMonth(job.request.month) + ".txt";
   auto loaded =
@@ -161,7 +166,7 @@ Result<Document> BuildBulletin(const ledger::Ledger& ledger, const BulletinJob& 
   if (!loaded) return tl::unexpected(loaded.error());
   const Loaded& l = **loaded;
   Localization l10n{l.language, l.catalog, *l.format, *l.names, l.narrative};
-  Document document = ComposeBulletin(ledger, job.request, l10n);
+  Document document = ComposeBulletin(ledger, entries, job.request, l10n);
   NoteMissing(l, notes);
   return document;
 }
@@ -182,11 +187,16 @@ Result<Written> WriteReport(const ledger::Ledger& ledger, const ledger::EntryCol
 }
 
 Result<Written> WriteBulletin(const ledger::Ledger& ledger, const BulletinJob& job) {
+  return WriteBulletin(ledger, ledger::ToColumns(ledger.entries), job);
+}
+
+Result<Written> WriteBulletin(const ledger::Ledger& ledger, const ledger::EntryColumns& entries,
+                              const BulletinJob& job) {
   if (job.format == OutputFormat::kDocx) {
     return Fail(ErrorCode::kInvalidArgument, "the bulletin comes as pdf, html, md or eml, not docx");
   }
   std::vector<std::string> notes;
-  auto document = BuildBulletin(ledger, job, &notes);
+  auto document = BuildBulletin(ledger, entries, job, &notes);
   if (!document) return tl::unexpected(document.error());
   return Emit(*document, job.output, job.format, job.render, std::move(notes));
 }

@@ -80,6 +80,8 @@ Result<Written> WriteReport(const ledger::Ledger& ledger, const ReportJob& job);
 Result<Written> WriteReport(const ledger::Ledger& reference, const ledger::EntryColumns& entries,
                             const ReportJob& job);
 Result<Written> WriteBulletin(const ledger::Ledger& ledger, const BulletinJob& job);
+Result<Written> WriteBulletin(const ledger::Ledger& reference, const ledger::EntryColumns& entries,
+                              const BulletinJob& job);
 
 // The same, returning the composed document (for tests and the server).
 Result<Document> BuildReport(const ledger::Ledger& ledger, const ReportJob& job, std::vector<std::string>* notes);
@@ -87,5 +89,7 @@ Result<Document> BuildReport(const ledger::Ledger& reference, const ledger::Entr
                              const ReportJob& job, std::vector<std::string>* notes);
 Result<Document> BuildBulletin(const ledger::Ledger& ledger, const BulletinJob& job,
                                std::vector<std::string>* notes);
+Result<Document> BuildBulletin(const ledger::Ledger& reference, const ledger::EntryColumns& entries,
+                               const BulletinJob& job, std::vector<std::string>* notes);
 
 }  // namespace rmis::documents

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace rmis::analysis {
 namespace {
 
@@ -89,6 +91,37 @@ TEST(MonthlyIncome, ReceiptsByMonthAndFundUpToTheAsOfDate) {
   EXPECT_EQ(later.cents[6][0], 300000);
   MonthlyIncome before = ComputeMonthlyIncome(Sample(), 2021, Snapshot{D("2020-12-31"), std::nullopt});
   EXPECT_TRUE(before.months.empty());
+}
+
+// The figures over columns (Store::ReadColumns) read only the entries the
+// year index lists; they agree with a scan of every entry, month by month,
+// and when a reversal arrives before the receipt it reverses (the columns
+// are then not indexed and every entry is read).
+TEST(MonthReceipts, ColumnsWithTheYearIndexAgreeWithAFullScan) {
+  ledger::Ledger l = Sample();
+  ledger::EntryColumns indexed = ledger::ToColumns(l.entries);
+  ASSERT_TRUE(indexed.indexed());
+  ledger::EntryColumns scanned = ledger::ToColumns(l.entries);
+  scanned.DropIndex();
+  std::vector<ledger::Entry> reversal_first = l.entries;
+  std::rotate(reversal_first.begin(), reversal_first.begin() + 6, reversal_first.begin() + 7);  // X5 first
+  ledger::EntryColumns out_of_order = ledger::ToColumns(reversal_first);
+  for (int32_t month = 2021 * 12; month < 2022 * 12; ++month) {
+    MonthReceipts a = ComputeMonthReceipts(l, indexed, month, std::nullopt);
+    for (const ledger::EntryColumns* other : {&scanned, &out_of_order}) {
+      MonthReceipts b = ComputeMonthReceipts(l, *other, month, std::nullopt);
+      EXPECT_EQ(a.total_cents, b.total_cents) << month;
+      EXPECT_EQ(a.by_fund, b.by_fund) << month;
+      ASSERT_EQ(a.donors.size(), b.donors.size()) << month;
+      for (size_t d = 0; d < a.donors.size(); ++d) {
+        EXPECT_EQ(a.donors[d].donor, b.donors[d].donor);
+        EXPECT_EQ(a.donors[d].by_fund, b.donors[d].by_fund);
+      }
+    }
+  }
+  Snapshot june{D("2021-06-30"), std::nullopt};
+  EXPECT_EQ(ComputeMonthlyIncome(l, indexed, 2021, june).cents, ComputeMonthlyIncome(l, scanned, 2021, june).cents);
+  EXPECT_EQ(ComputeMonthlyIncome(l, out_of_order, 2021, june).cents[5], (std::vector<int64_t>{250000, 950000}));
 }
 
 TEST(LastDayOfMonth, Table) {
