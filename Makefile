@@ -8,7 +8,16 @@ RMIS := $(BUILD)/src/cli/rmis
 DEMO_LISTEN ?= 127.0.0.1:8080
 DEMO_PID := $(BUILD)/demo-server.pid
 
-.PHONY: all deps configure build demo demo-stop test clean web
+# Hostile input (issue 6): the whole suite under AddressSanitizer and
+# UndefinedBehaviorSanitizer (gcc), and the libFuzzer targets of fuzz/ (clang).
+SANITIZE_BUILD ?= build-sanitize
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= csv_reader dataset_reader money date json_record
+FUZZ_CC ?= clang-14
+FUZZ_CXX ?= clang++-14
+
+.PHONY: all deps configure build demo demo-stop test test-sanitize fuzz clean web
 
 all: build
 
@@ -60,5 +69,19 @@ demo-stop:
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Every test, with every memory error, leak and undefined behaviour fatal.
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Release -DRMIS_SANITIZE=ON
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+# Each fuzz target for FUZZ_SECONDS (fuzz/run.sh); fails when one finds an input that breaks it.
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Release -DRMIS_FUZZ=ON -DRMIS_BUILD_TESTS=OFF \
+	  -DCMAKE_C_COMPILER=$(FUZZ_CC) -DCMAKE_CXX_COMPILER=$(FUZZ_CXX)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(FUZZ_BUILD)

@@ -13,6 +13,10 @@ packages=(
   libcairo2-dev libpango1.0-dev libharfbuzz-dev libgmime-3.0-dev fonts-noto-core fonts-noto-cjk pandoc poppler-utils unzip
   python3
 )
+# Hostile input (issue 6): make fuzz builds with clang and links libFuzzer and
+# the sanitizers' runtimes (libclang-rt-14-dev); llvm-14 has llvm-symbolizer,
+# which names the source lines in a sanitizer's report.
+packages+=(clang-14 libclang-rt-14-dev llvm-14)
 # The web dashboard (issue 4): Node.js and npm build it, Chromium runs its tests.
 # A Node.js installed otherwise (with its own npm) is kept: Debian's are added only
 # when there is no npm at all.

@@ -218,6 +218,24 @@ std::vector<std::pair<std::string, std::string>> AsColumns(const json& record) {
   return columns;
 }
 
+// Reads a record sent as JSON: the strict parse, then the rules of one row of
+// `file` (exchange::ReadDatasetRecord) into `read`. `make_id`, when set, gives
+// the id of a record sent without one. Returns the parsed body, or fails with
+// the answer in `error` (400 for the body, 422 for the record's problems).
+Result<json> ReadRecord(const std::string& body, const std::string& file,
+                        const std::function<std::string()>& make_id, exchange::DatasetRead& read,
+                        HttpError& error) {
+  auto record = ParseRecord(body, file, error);
+  if (!record) return record;
+  if (make_id && !record->contains("id")) (*record)["id"] = make_id();
+  exchange::ReadDatasetRecord(file, AsColumns(*record), read);
+  if (!read.problems.empty()) {
+    error = Rejected(read.problems, false);
+    return Fail(ErrorCode::kInvalidArgument, "");
+  }
+  return record;
+}
+
 // --- Failed logins ------------------------------------------------------------
 
 // Counts failed logins per account and per address over a 15-minute window,
@@ -329,6 +347,15 @@ json DonorSummaryJson(const analysis::DonorSummary& summary, const std::vector<s
 }
 
 }  // namespace
+
+RecordBodyAnswer ReadRecordBody(const std::string& body, const std::string& file_name,
+                                const std::string& id_if_missing, exchange::DatasetRead& out) {
+  HttpError error;
+  std::function<std::string()> make_id;
+  if (!id_if_missing.empty()) make_id = [&id_if_missing] { return id_if_missing; };
+  if (!ReadRecord(body, file_name, make_id, out, error)) return {error.status, ErrorBody(error)};
+  return {200, ""};
+}
 
 class ApiServer::Impl {
  public:
@@ -822,16 +849,13 @@ class ApiServer::Impl {
 
   void CreateEntry(const Request& req, Response& res, const Caller& caller) {
     HttpError error;
-    auto body = ParseRecord(req.body, "entries.csv", error);
-    if (!body) return Send(res, error);
-    if (!body->contains("id")) {
-      // A server-made id; the Idempotency-Key guards against recording twice.
-      (*body)["id"] = "E" + ledger::FormatDate(ledger::Date{static_cast<int32_t>(now_() / 86400)}).substr(0, 4) + "-" +
-                      access::NewSecret().substr(0, 16);
-    }
     exchange::DatasetRead read;
-    exchange::ReadDatasetRecord("entries.csv", AsColumns(*body), read);
-    if (!read.problems.empty()) return Send(res, Rejected(read.problems, false));
+    // A server-made id when none is sent; the Idempotency-Key guards against recording twice.
+    auto make_id = [this] {
+      return "E" + ledger::FormatDate(ledger::Date{static_cast<int32_t>(now_() / 86400)}).substr(0, 4) + "-" +
+             access::NewSecret().substr(0, 16);
+    };
+    if (auto body = ReadRecord(req.body, "entries.csv", make_id, read, error); !body) return Send(res, error);
     ledger::Entry& entry = read.dataset.entries.at(0).value;
     entry.recorded_at = now_();  // when rmis learned of it: now
     if (auto allowed = access::AllowEntry(caller.user, entry); !allowed) return Send(res, FromError(allowed.error()));
@@ -884,11 +908,9 @@ class ApiServer::Impl {
     }
     std::string file = kind + ".csv";
     HttpError error;
-    auto body = ParseRecord(req.body, file, error);
-    if (!body) return Send(res, error);
     exchange::DatasetRead read;
-    exchange::ReadDatasetRecord(file, AsColumns(*body), read);
-    if (!read.problems.empty()) return Send(res, Rejected(read.problems, false));
+    auto body = ReadRecord(req.body, file, nullptr, read, error);
+    if (!body) return Send(res, error);
     json echo = *body;
     Write(req, res, caller, read.dataset, kind.substr(0, kind.size() - 1) + ".create", "api",
           [echo](const store::ImportResult& result) {

@@ -15,6 +15,10 @@
 #include "base/result.h"
 #include "store/store.h"
 
+namespace rmis::exchange {
+struct DatasetRead;
+}  // namespace rmis::exchange
+
 namespace rmis::server {
 
 struct ServerOptions {
@@ -30,6 +34,23 @@ struct ServerOptions {
   int max_failures_per_account = 5;
   int max_failures_per_address = 20;
 };
+
+// What a route answers to a record sent as JSON when it refuses it.
+struct RecordBodyAnswer {
+  int status = 200;  // 200: read; 400: not a JSON object of the record's fields; 422: problems
+  std::string error_body;  // the JSON error body when status is not 200
+};
+
+// Reads a JSON request body as one record of `file_name` ("entries.csv",
+// "donors.csv", ...) exactly as POST /api/v1/entries and the reference routes
+// do: the body must be a JSON object with only that record's fields, of the
+// right types and lengths, and the record is then read by
+// exchange::ReadDatasetRecord with the rules of a CSV row. `id_if_missing`,
+// when not empty, is the id given to a record sent without one. The record is
+// added to `out` (with its problems, if any). Pure: no store, no I/O; the fuzz
+// target fuzz/json_record_fuzz.cc calls it (issue 6).
+RecordBodyAnswer ReadRecordBody(const std::string& body, const std::string& file_name,
+                                const std::string& id_if_missing, exchange::DatasetRead& out);
 
 class ApiServer {
  public:
