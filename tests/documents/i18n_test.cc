@@ -46,6 +46,41 @@ Loaded Load(const std::string& language) {
 
 constexpr int64_t kMillion = 100000000;  // cents
 
+// Counts of partners in the bulletin, by each language's plural rules (CLDR
+// through ICU) and UN editorial habit: English spells out one to nine;
+// Arabic uses the dual without a number, then the plural for 3-10, the
+// accusative singular for 11-99 and the genitive singular for 100; Russian
+// has one/few/many forms.
+TEST(Catalogues, PartnerCountsFollowEachLanguagesPluralRules) {
+  struct Case {
+    const char* language;
+    int partners;
+    const char* expected;  // a part of the sentence
+  };
+  const Case cases[] = {
+      {"en", 1, "from one partner."},  {"en", 5, "from five partners."}, {"en", 11, "from 11 partners."},
+      {"ar", 1, "من شريك واحد."},      {"ar", 2, "من شريكين."},         {"ar", 5, "من 5 شركاء."},
+      {"ar", 11, "من 11 شريكًا."},     {"ar", 100, "من 100 شريك."},     {"ru", 1, "от 1 партнера."},
+      {"ru", 3, "от 3 партнеров."},    {"ru", 21, "от 21 партнера."},   {"fr", 1, "de 1 partenaire."},
+      {"fr", 11, "de 11 partenaires."}, {"es", 11, "de 11 asociados."},
+  };
+  for (const Case& c : cases) {
+    Loaded loaded = Load(c.language);
+    std::string text = Plain(loaded.catalog.Format(
+        "bulletin.month.total",
+        MessageArgs().Text("month", "M").Text("total", "T").Number("partners", c.partners)));
+    EXPECT_THAT(text, ::testing::HasSubstr(c.expected)) << c.language << " " << c.partners;
+  }
+  // The thanks name the partners after a colon, so that no language has to
+  // inflect a donor's name or give it an article.
+  Loaded english = Load("en");
+  EXPECT_EQ(english.catalog.Format("bulletin.thanks", MessageArgs().Text("partners", "Japan").Number("count", 1)),
+            "We thank the following partner for its contribution: Japan.");
+  Loaded russian = Load("ru");
+  EXPECT_EQ(russian.catalog.Format("bulletin.thanks", MessageArgs().Text("partners", "Индия и Япония").Number("count", 2)),
+            "Мы благодарим следующих партнеров за взносы: Индия и Япония.");
+}
+
 TEST(Catalogues, EveryLanguageHasEveryMessageOfTheEnglishOne) {
   auto english = Catalog::Load(MessagesDir(), "en");
   ASSERT_TRUE(english.has_value()) << english.error().message;
