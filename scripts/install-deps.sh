@@ -12,7 +12,10 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libcairo2-dev libpango1.0-dev libharfbuzz-dev libgmime-3.0-dev fonts-noto-core fonts-noto-cjk pandoc poppler-utils unzip
   python3
+  time
 )
+# bench/engines/run.sh (issue 6, run by hand) also uses the sqlite3 shell, PostgreSQL 15's
+# server and psql (postgresql-15 above), /usr/bin/time (time) and Node.js (below).
 # Hostile input (issue 6): make fuzz builds with clang and links libFuzzer and
 # the sanitizers' runtimes (libclang-rt-14-dev); llvm-14 has llvm-symbolizer,
 # which names the source lines in a sanitizer's report.
