@@ -172,7 +172,9 @@ export function dateLong(iso: string): string {
 export function instant(iso: string): string {
   const parsed = new Date(iso);
   if (Number.isNaN(parsed.getTime())) return iso;
-  return dateFormat('instant', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC', timeZoneName: 'short' }).format(parsed);
+  // timeStyle 'long' names the time zone; timeZoneName cannot be combined
+  // with dateStyle (Intl throws a TypeError, which left the audit trail empty).
+  return dateFormat('instant', { dateStyle: 'medium', timeStyle: 'long', timeZone: 'UTC' }).format(parsed);
 }
 
 // A year as a plain label (no grouping: 2021, not 2,021), in the language's digits.

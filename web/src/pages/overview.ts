@@ -84,7 +84,8 @@ function snapshotRange(selection: Selection): { to: string; known_at?: string } 
 // The value dates of the receipts "received in the year as of the date".
 function receivedRange(selection: Selection): { from: string; to: string; known_at?: string } {
   const yearEnd = `${selection.year}-12-31`;
-  return { ...snapshotRange(selection), from: `${selection.year}-01-01`, to: selection.asOf < yearEnd ? selection.asOf : yearEnd };
+  const range = { from: `${selection.year}-01-01`, to: selection.asOf < yearEnd ? selection.asOf : yearEnd };
+  return selection.knownAt ? { ...range, known_at: selection.knownAt } : range;
 }
 
 function go(path: string, query: Record<string, string | number | null | undefined>): void {
@@ -226,6 +227,18 @@ function section(id: string, title: string, intro: Child, ...content: Child[]): 
     intro ? h('p', { class: 'figure-intro' }, intro) : null,
     ...content,
   );
+}
+
+// "1234.5" (the API's USD decimal) -> 123450n cents, and back.
+function usdCents(decimal: string): bigint {
+  const [whole, fraction = ''] = decimal.split('.');
+  const cents = BigInt(whole.replace('-', '')) * 100n + BigInt((fraction + '00').slice(0, 2));
+  return whole.startsWith('-') ? -cents : cents;
+}
+function centsText(cents: bigint): string {
+  const sign = cents < 0n ? '-' : '';
+  const digits = (cents < 0n ? -cents : cents).toString().padStart(3, '0');
+  return `${sign}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
 
 function chartBox(height: number): HTMLElement {
@@ -549,8 +562,10 @@ function renderFigures(container: HTMLElement, report: Report, selection: Select
   const types = Array.from(new Set(report.top_contributors.flatMap((fund) => fund.donors.map((donor) => donor.type))));
   const typeChart = chartBox(Math.max(160, 70 * report.top_contributors.length + 60));
   const topN = report.top_contributors.reduce((n, fund) => Math.max(n, fund.donors.length), 0);
-  const sumByType = (fund: Report['top_contributors'][number], type: string) =>
-    fund.donors.filter((donor) => donor.type === type).reduce((sum, donor) => sum + Number(donor.received_usd), 0);
+  // Added in exact cents; only the chart's bars are drawn from a number.
+  const centsByType = (fund: Report['top_contributors'][number], type: string) =>
+    fund.donors.filter((donor) => donor.type === type).reduce((sum, donor) => sum + usdCents(donor.received_usd), 0n);
+  const sumByType = (fund: Report['top_contributors'][number], type: string) => Number(centsByType(fund, type)) / 100;
   sections.push(
     section(
       'types',
@@ -563,8 +578,21 @@ function renderFigures(container: HTMLElement, report: Report, selection: Select
             types.map((type) => [
               donorTypeName(type),
               ...report.top_contributors.map((fund) => {
-                const count = fund.donors.filter((donor) => donor.type === type).length;
-                return count ? t('overview.typeCell', { count, amount: moneyShort(sumByType(fund, type)) }) : t('common.none');
+                const donors = fund.donors.filter((donor) => donor.type === type);
+                if (!donors.length) return t('common.none');
+                // The entries behind the cell: each of its donors' receipts to the fund.
+                return h(
+                  'details',
+                  { class: 'type-cell', 'data-usd': centsText(centsByType(fund, type)) },
+                  h('summary', null, t('overview.typeCell', { count: donors.length, amount: money(centsText(centsByType(fund, type))) })),
+                  h(
+                    'ul',
+                    null,
+                    donors.map((donor) =>
+                      h('li', null, h('a', { href: href('/entries', { donor: donor.donor, fund: fund.fund, kind: 'receipt', ...range }), class: 'entries-link' }, donorName(donor.donor, donor.name), ': ', money(donor.received_usd))),
+                    ),
+                  ),
+                );
               }),
             ]),
             { caption: t('overview.typesTable', { count: topN }), numeric: report.top_contributors.map((_, i) => i + 1) },

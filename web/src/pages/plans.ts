@@ -102,7 +102,7 @@ export async function appealsPage(view: HTMLElement, context: PageContext): Prom
               figure ? money(figure.mobilized_usd) : t('common.none'),
               figure ? money(figure.gap_usd) : t('common.none'),
               figure ? h('span', { class: 'meter-wrap' }, h('meter', { min: 0, max: 1, value: Math.min(1, figure.coverage), 'aria-hidden': 'true' }), ' ', percent(figure.coverage)) : t('common.none'),
-              entriesLink({ appeal: appeal.id }),
+              entriesLink({ appeal: appeal.id, to: asOf }),
             ];
           }),
           { caption: t('appeals.title'), numeric: [2, 3, 4, 5, 6] },
@@ -153,7 +153,7 @@ export async function eventsPage(view: HTMLElement, context: PageContext): Promi
               row ? money(row.by_category.core ?? '0.00') : t('common.none'),
               row ? money(row.by_category.earmarked ?? '0.00') : t('common.none'),
               row ? money(row.by_category.technical_cooperation ?? '0.00') : t('common.none'),
-              entriesLink({ event: event.id, kind: 'pledge' }),
+              entriesLink({ event: event.id, kind: 'pledge', to: today() }),
             ];
           }),
           { caption: t('events.title'), numeric: [2, 3, 4, 5] },
