@@ -36,15 +36,18 @@ std::string Css(const Document& document) {
          text-align: )" + (document.justify ? "justify" : start) + R"(;
          max-width: 44em; margin: 2em auto; padding: 0 1em; color: #111; }
   h1, h2, .masthead, .symbol, figcaption, caption { font-family: ")" + document.heading_font + R"(", sans-serif; }
+  h1, h2, .agenda-title { text-align: )" + start + R"(; break-after: avoid; page-break-after: avoid; }
+  p { orphans: 2; widows: 2; }
   h1 { font-size: 15pt; margin: 1.2em 0 0.2em; }
   h2 { font-size: 12pt; font-weight: normal; margin: 0 0 1.2em; }
   .symbol { text-align: )" + end + R"(; font-weight: bold; }
   .masthead { border-bottom: 1px solid #444; padding-bottom: 0.4em; margin-bottom: 0.8em; }
   .masthead p { margin: 0.1em 0; }
-  .agenda-title { font-weight: bold; }
+  .agenda-title { font-weight: bold; text-align: )" + start + R"(; }
   p.para { display: flex; gap: 0.8em; margin: 0.7em 0; }
   p.para .num { flex: 0 0 2em; }
-  ol.items { list-style: none; margin: 0.3em 0 0.6em; padding-)" + start + R"(: 4.5em; }
+  div.items { margin: 0.3em 0 0.6em; padding-)" + start + R"(: 4.5em; }
+  div.items p { margin: 0.25em 0; }
   .notice { border: 1px solid #999; background: #f4f4f4; padding: 0.6em 0.9em; margin: 1em 0; }
   figure { margin: 1.2em 0; page-break-inside: avoid; break-inside: avoid; }
   figcaption { text-align: center; font-weight: bold; margin-bottom: 0.4em; }
@@ -62,6 +65,15 @@ std::string Css(const Document& document) {
   .footnotes { border-top: 1px solid #999; margin-top: 2em; font-size: 9pt; }
   @media print { body { max-width: none; margin: 0; padding: 0; } }
 )";
+}
+
+// A paragraph's list. The items carry their own labels ("(a)"), so they are
+// paragraphs with list roles, not an <ol>: pandoc would number an <ol> a
+// second time in the DOCX ("1. (a) ...").
+std::string Items(const std::vector<std::string>& items) {
+  std::string h = "<div class=\"items\" role=\"list\">\n";
+  for (const auto& item : items) h += "<p role=\"listitem\">" + EscapeHtml(item) + "</p>\n";
+  return h + "</div>\n";
 }
 
 }  // namespace
@@ -110,14 +122,12 @@ Result<HtmlRendering> RenderHtml(const Document& document, HtmlImages images) {
         if (block.number.empty()) {
           h += "<p>" + EscapeHtml(block.text) + "</p>\n";
         } else {
-          h += "<p class=\"para\"><span class=\"num\">" + EscapeHtml(block.number) + "</span><span>" +
+          // The space between number and text is ignored by the flex layout
+          // and keeps them apart where CSS is not applied (pandoc's DOCX).
+          h += "<p class=\"para\"><span class=\"num\">" + EscapeHtml(block.number) + "</span> <span>" +
                EscapeHtml(block.text) + "</span></p>\n";
         }
-        if (!block.items.empty()) {
-          h += "<ol class=\"items\">\n";
-          for (const auto& item : block.items) h += "<li>" + EscapeHtml(item) + "</li>\n";
-          h += "</ol>\n";
-        }
+        if (!block.items.empty()) h += Items(block.items);
         break;
       case Block::Kind::kFigure: {
         const Figure& f = *block.figure;
@@ -147,9 +157,7 @@ Result<HtmlRendering> RenderHtml(const Document& document, HtmlImages images) {
           }
           if (!f.description.empty()) h += "<p class=\"description\">" + EscapeHtml(f.description) + "</p>\n";
         } else {
-          h += "<div class=\"text-figure\"><ol class=\"items\">\n";
-          for (const auto& item : f.items) h += "<li>" + EscapeHtml(item) + "</li>\n";
-          h += "</ol></div>\n";
+          h += "<div class=\"text-figure\">" + Items(f.items) + "</div>\n";
         }
         h += "</figure>\n";
         break;

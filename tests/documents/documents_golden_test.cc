@@ -173,7 +173,27 @@ TEST_F(Documents, ChineseReportDocxHoldsEveryFigureOfTheSource) {
 
 TEST_F(Documents, EnglishReportHoldsTheSameFiguresInEnglish) {
   ExpectAll(PdfText(Report("en", "pdf")), kEnglishFigures, "pdftotext of the English PDF");
-  ExpectAll(DocxText(Report("en", "docx")), kEnglishFigures, "the English DOCX");
+  std::string docx = Report("en", "docx");
+  std::string text = DocxText(docx);
+  ExpectAll(text, kEnglishFigures, "the English DOCX");
+  // Both tables and both charts (PNG images), each paragraph number apart
+  // from its text, the objectives "(a)" ... "(f)" as they are written and not
+  // numbered a second time by Word ("1. (a)").
+  std::string xml = Capture("unzip -p '" + docx + "' word/document.xml");
+  size_t tables = 0;
+  for (size_t at = xml.find("<w:tbl>"); at != std::string::npos; at = xml.find("<w:tbl>", at + 1)) ++tables;
+  EXPECT_EQ(tables, 2u);
+  std::string listing = Capture("unzip -l '" + docx + "'");
+  size_t images = 0;
+  for (size_t at = listing.find(".png"); at != std::string::npos; at = listing.find(".png", at + 1)) ++images;
+  EXPECT_EQ(images, 2u) << listing;
+  EXPECT_THAT(text, ::testing::HasSubstr("1. In October 2020"));
+  EXPECT_THAT(text, ::testing::HasSubstr("\n(a) To secure adequate funding;"));
+  EXPECT_THAT(xml, ::testing::Not(::testing::HasSubstr("<w:numPr>")));
+  // The HTML prints on A4 and keeps figures and tables whole.
+  std::string html = rmis::testing::ReadFile(Report("en", "html"));
+  EXPECT_THAT(html, ::testing::HasSubstr("@page { size: A4;"));
+  EXPECT_THAT(html, ::testing::HasSubstr("figure { margin: 1.2em 0; page-break-inside: avoid; break-inside: avoid; }"));
 }
 
 TEST_F(Documents, ArabicReportHoldsTheFiguresAndReadsInLogicalOrder) {
