@@ -70,6 +70,13 @@ on('ledger-changed', (detail) => {
   if (detail === 'import' || detail === 'reference') reference.clear();
 });
 
+// Funds as a report names them, for pages drawn before GET /funds answers;
+// the funds' own records replace them when they come.
+export function seedFunds(funds: Fund[]): void {
+  if (reference.has('funds') && fundIndex.size) return;
+  for (const fund of funds) if (!fundIndex.has(fund.id)) fundIndex.set(fund.id, fund);
+}
+
 export function donor(id: string): Donor | undefined {
   return donorIndex.get(id);
 }

@@ -17,6 +17,7 @@ import {
   fundName,
   load,
   regionName,
+  seedFunds,
 } from '../state';
 import { badge, entriesLink, errorBox, field, href, input, loading, pageTitle, select, table } from '../ui';
 
@@ -101,21 +102,34 @@ export async function overviewPage(view: HTMLElement, context: PageContext): Pro
   view.append(pageTitle(t('overview.title'), subtitle), controls, figures);
 
   // The choices: year, as-of date, known-at date and basis.
-  // The report is asked for at once, side by side with the reference records.
-  // Donor names in English are in the report itself; other languages need the
-  // donors' records (on a store of 20,000 donors, 1.6 MB), so only they wait for them.
+  // The report is asked for at once, side by side with the reference records,
+  // and the figures are drawn as soon as it is here: the funds' names come
+  // with it, and the targets only widen the year list. Donor names in English
+  // are in the report itself; other languages need the donors' records (on a
+  // store of 20,000 donors, 1.6 MB), so only they wait for them.
   let pending: Promise<Report> | null = get<Report>('/report', reportQuery(selection), context.signal);
   pending.catch(() => undefined);
-  const [targets] = await Promise.all([load('targets'), load('funds'), lang() === 'en' ? null : load('donors')]);
+  const targetsLoaded = load('targets');
+  targetsLoaded.catch(() => undefined);
+  load('funds').catch(() => undefined);
+  if (lang() !== 'en') await load('donors');
   if (context.signal.aborted) return;
   const thisYear = Number(today().slice(0, 4));
-  let firstYear = Math.min(thisYear, selection.year, ...targets.map((target) => target.year_from));
-  let lastYear = Math.max(thisYear, selection.year, ...targets.map((target) => target.year_to));
-  firstYear = Math.max(firstYear - 2, 1900);
-  lastYear = Math.min(lastYear, 2200);
-  const years: [string, string][] = [];
-  for (let y = lastYear; y >= firstYear; y -= 1) years.push([String(y), year(y)]);
-  const yearField = field(t('overview.year'), select('year', years, String(selection.year)));
+  const yearOptions = (targets: { year_from: number; year_to: number }[]): [string, string][] => {
+    const first = Math.max(Math.min(thisYear, selection.year, ...targets.map((target) => target.year_from)) - 2, 1900);
+    const last = Math.min(Math.max(thisYear, selection.year, ...targets.map((target) => target.year_to)), 2200);
+    const years: [string, string][] = [];
+    for (let y = last; y >= first; y -= 1) years.push([String(y), year(y)]);
+    return years;
+  };
+  const yearField = field(t('overview.year'), select('year', yearOptions([]), String(selection.year)));
+  void targetsLoaded.then((targets) => {
+    if (context.signal.aborted) return;
+    const chosen = (yearField.control as HTMLSelectElement).value;
+    (yearField.control as HTMLSelectElement).replaceChildren(
+      ...yearOptions(targets).map(([value, text]) => h('option', { value, selected: value === chosen }, text)),
+    );
+  });
   const asOfField = field(t('overview.asOf'), input('as_of', 'date', selection.asOf, { required: '' }));
   const knownAtField = field(t('overview.knownAt'), input('known_at', 'date', selection.knownAt), t('overview.knownAtHint'));
   const basisField = field(
@@ -177,6 +191,7 @@ export async function overviewPage(view: HTMLElement, context: PageContext): Pro
     const text = JSON.stringify(report);
     if (!force && text === shown) return; // nothing new in the ledger
     shown = text;
+    seedFunds(report.income_vs_target.map((row) => ({ id: row.fund, name: row.name, category: row.category })));
     subtitle.textContent = report.known_at
       ? t('overview.subtitleKnownAt', { year: year(report.year), asOf: dateLong(report.as_of), knownAt: dateLong(report.known_at) })
       : t('overview.subtitle', { year: year(report.year), asOf: dateLong(report.as_of) });
