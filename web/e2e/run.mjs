@@ -240,6 +240,56 @@ test('record a receipt that settles a pledge, and see the overview change withou
   await context.close();
 });
 
+test('an expectation, a write-off and a reversal from the form; problems shown at their field', async () => {
+  const { context, page, errors } = await newSession();
+  await login(page, adminUser, adminPassword);
+  await open(page, '/entries/new?kind=expected');
+  const form = page.locator('form[data-form=entry]');
+  await form.waitFor();
+  await form.locator('select[name=donor]').selectOption('japan');
+  await form.locator('select[name=fund]').selectOption('foundation_core');
+  await form.locator('input[name=amount]').fill('1000.00');
+  await form.locator('input[name=currency]').fill('USD');
+  await form.locator('input[name=value_date]').fill('2021-05-01');
+  await form.locator('input[name=probability]').fill('1.5');
+  await form.locator('button[type=submit]').click();
+  await form.locator('input[name=probability][aria-invalid=true]').waitFor();
+  await form.locator('input[name=probability]').fill('0.5');
+  await form.locator('button[type=submit]').click();
+  const expected = page.locator('[data-recorded]');
+  await expected.waitFor();
+  const expectedId = await expected.getAttribute('data-recorded');
+  // A write-off of more than is open is refused by the server, at the field.
+  await form.locator('select[name=kind]').selectOption('write_off');
+  await form.locator(`select[name=settles] option[value="${expectedId}"]`).waitFor({ state: 'attached' });
+  await form.locator('select[name=settles]').selectOption(expectedId);
+  await form.locator('input[name=amount]').fill('1500.00');
+  await form.locator('button[type=submit]').click();
+  await page.locator('[aria-invalid=true]').first().waitFor();
+  const refused = await page.locator('.field-error:not([hidden])').first().textContent();
+  assert(/open balance|more than/i.test(refused), `the write-off's problem at its field: ${refused}`);
+  await form.locator('input[name=amount]').fill('1000.00');
+  await form.locator('button[type=submit]').click();
+  const writeOff = page.locator(`[data-recorded]:not([data-recorded="${expectedId}"])`);
+  await writeOff.waitFor();
+  const writeOffId = await writeOff.getAttribute('data-recorded');
+  let japan = await apiGet(context, '/donors/japan/summary?as_of=2021-12-31');
+  assert(!japan.expectations.some((item) => item.id === expectedId), 'the written-off expectation is closed');
+  // The ledger offers to reverse the write-off; the reversal opens the expectation again.
+  await open(page, '/entries?donor=japan');
+  await page.locator(`.entry-list tr[data-entry="${writeOffId}"] a[href*="kind=reversal"]`).click();
+  await form.waitFor();
+  await page.waitForFunction(() => document.querySelector('form[data-form=entry] input[name=amount]')?.value === '1000.00');
+  await form.locator('input[name=value_date]').fill('2021-05-03');
+  await form.locator('button[type=submit]').click();
+  await page.locator('[data-recorded]').waitFor();
+  japan = await apiGet(context, '/donors/japan/summary?as_of=2021-12-31');
+  const reopened = japan.expectations.find((item) => item.id === expectedId);
+  assert(reopened && reopened.open === '1000.00' && reopened.weighted_usd === '500.00', `the expectation is open again: ${JSON.stringify(reopened)}`);
+  assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  await context.close();
+});
+
 test("the donor page shows the server's figures: giving by year and fund, open pledges, expectations, focal point", async () => {
   const { context, page, errors } = await newSession();
   await login(page, adminUser, adminPassword);
