@@ -6,7 +6,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
+
+#include <malloc.h>
 
 #include "analysis/report.h"
 #include "cli/check_command.h"
@@ -71,19 +75,45 @@ void SortProblems(std::vector<ledger::Problem>& problems) {
   });
 }
 
+// Entries are read and written in chunks of this many rows (issue 6), so
+// that memory does not grow with entries.csv. RMIS_IMPORT_CHUNK_ROWS changes
+// it (the tests make chunks of a few rows to cross their boundaries).
+size_t ImportChunkRows() {
+  constexpr size_t kDefault = 50000;
+  const char* text = std::getenv("RMIS_IMPORT_CHUNK_ROWS");
+  if (text == nullptr || *text == '\0') return kDefault;
+  char* end = nullptr;
+  unsigned long long rows = std::strtoull(text, &end, 10);
+  return *end == '\0' && rows > 0 ? static_cast<size_t>(rows) : kDefault;
+}
+
 int RunImport(const std::string& db, const std::string& directory) {
+  // A chunk's vectors (about 20 MiB at 50,000 rows) are made and freed again
+  // and again: from the heap, not fresh pages from the kernel each time.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   auto store = store::OpenStore(db, store::OpenMode::kExisting, Environment());
   if (!store) return Report(store.error());
-  exchange::DatasetRead read = exchange::ReadDatasetDirectory(directory);
-  // Rows that could not be read are left out of the dataset; the rest is
-  // still checked against the ledger, so that one run reports every problem.
-  const bool read_failed = !read.problems.empty();
-  auto applied = read_failed ? (*store)->Check(read.dataset)
-                             : (*store)->Import(read.dataset, CliWrite(directory));
+  // The small files are read whole; entries.csv is streamed, a chunk ahead
+  // on a thread of its own. Rows that cannot be read are left out and their
+  // problems reported with the rest: the others are still checked against
+  // the ledger, so that one run reports every problem, and nothing is written.
+  exchange::DatasetRead read = exchange::ReadDatasetDirectory(directory, /*read_entries=*/false);
+  std::optional<exchange::EntryChunkReader> chunks;
+  if (read.has_entries) chunks.emplace((std::filesystem::path(directory) / "entries.csv").string(), ImportChunkRows());
+  std::vector<ledger::Problem> read_problems = std::move(read.problems);
+  store::EntrySource next_chunk = [&](store::EntryChunk& chunk) {
+    if (!read_problems.empty()) {  // those of the small files, with the first chunk
+      chunk.problems = std::move(read_problems);
+      read_problems.clear();
+      return true;
+    }
+    return chunks.has_value() && chunks->Next(chunk.entries, chunk.problems);
+  };
+  auto applied = (*store)->ImportStream(read.dataset, next_chunk, CliWrite(directory));
   if (!applied) return Report(applied.error());
   store::ImportResult result = std::move(*applied);
-  std::vector<ledger::Problem> problems = std::move(read.problems);
-  problems.insert(problems.end(), result.problems.begin(), result.problems.end());
+  std::vector<ledger::Problem> problems = std::move(result.problems);
   bool truncated = result.truncated || problems.size() > ledger::kMaxProblems;
   SortProblems(problems);
   if (problems.size() > ledger::kMaxProblems) problems.resize(ledger::kMaxProblems);

@@ -92,8 +92,8 @@ void PlanRecords(const std::vector<Record>& stored, const std::vector<Located<Re
 }
 
 // Which of `wanted` ids exist among `stored` records and `added` ones.
-template <typename Record>
-std::unordered_set<std::string> Existing(const std::unordered_set<std::string>& wanted,
+template <typename Record, typename Wanted>
+std::unordered_set<std::string> Existing(const Wanted& wanted,
                                          const std::vector<Record>& stored, const std::vector<Record>& added) {
   std::unordered_set<std::string> found;
   if (wanted.empty()) return found;
@@ -151,6 +151,12 @@ PlanOutcome PlanImport(const Ledger& stored, const Dataset& dataset,
 
 PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored_entries,
                        const Dataset& dataset, const CountryCheck& is_country) {
+  return PlanImport(reference, stored_entries, dataset, is_country, ChunkPlanOptions{});
+}
+
+PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored_entries,
+                       const Dataset& dataset, const CountryCheck& is_country,
+                       const ChunkPlanOptions& options) {
   const Ledger& stored = reference;  // its entries are not used: see stored_entries
   PlanOutcome outcome;
   Problems problems(outcome);
@@ -184,7 +190,8 @@ PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored
       [](const Located<Fund>&) { return true; });
 
   // The ids the dataset refers to, and which of them exist.
-  std::unordered_set<std::string> wanted_funds, wanted_donors, wanted_appeals, wanted_events;
+  // Views of the dataset's strings: no copy a row.
+  std::unordered_set<std::string_view> wanted_funds, wanted_donors, wanted_appeals, wanted_events;
   std::set<std::pair<std::string, int32_t>> wanted_rates;
   for (const auto& item : dataset.targets) wanted_funds.insert(item.value.fund);
   for (const auto& item : dataset.entries) {
@@ -194,7 +201,8 @@ PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored
     if (!e.appeal.empty()) wanted_appeals.insert(e.appeal);
     if (!e.event.empty()) wanted_events.insert(e.event);
     if (e.amount.currency().view() != "USD") {
-      wanted_rates.emplace(e.amount.currency().str(), MonthIndexOf(e.value_date));
+      auto key = std::make_pair(e.amount.currency().str(), MonthIndexOf(e.value_date));
+      if (wanted_rates.find(key) == wanted_rates.end()) wanted_rates.insert(std::move(key));
     }
   }
   const std::unordered_set<std::string> funds = Existing(wanted_funds, stored.funds, add.funds);
@@ -245,15 +253,26 @@ PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored
   }
 
   // --- Entries: each on its own ---------------------------------------------
-  std::unordered_map<std::string, EntryRef> all;  // stored and new, by id
+  // Stored and new, by id. The keys view the entries' ids, which stay in
+  // place (stored_entries, and `fresh` once it is complete) while `all` is used.
+  std::unordered_map<std::string_view, EntryRef> all;
   all.reserve(stored_entries.size() + dataset.entries.size());
-  for (const Entry& e : stored_entries) all.emplace(e.id, EntryRef{&e, nullptr});
+  const std::vector<SourceLocation>* stored_where =
+      options.stored_where && options.stored_where->size() == stored_entries.size() ? options.stored_where
+                                                                                    : nullptr;
+  for (size_t i = 0; i < stored_entries.size(); ++i) {
+    const SourceLocation* where = stored_where && (*stored_where)[i].line > 0 ? &(*stored_where)[i] : nullptr;
+    all.emplace(stored_entries[i].id, EntryRef{&stored_entries[i], where});
+  }
 
   std::vector<Located<Entry>> fresh;  // new entries that passed the row checks
+  fresh.reserve(dataset.entries.size());
   for (const Located<Entry>& item : dataset.entries) {
     const Entry& e = item.value;
     const SourceLocation& at = item.where;
-    if (auto it = all.find(e.id); it != all.end()) {
+    // An id given by an earlier chunk of the same import is left to the
+    // check for repeated rows below, as within one dataset.
+    if (auto it = all.find(e.id); it != all.end() && it->second.where == nullptr) {
       if (SameEntry(*it->second.entry, e)) {
         ++unchanged;
       } else {
@@ -333,12 +352,13 @@ PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored
 
   // --- Entries: the rules that link them --------------------------------------
   // Reversals first: which entries are cancelled, counting stored ones.
-  std::unordered_map<std::string, std::string> reversed_by;  // target -> reversal id
+  std::unordered_map<std::string_view, std::string_view> reversed_by;  // target -> reversal id
   for (const Entry& e : stored_entries) {
     if (e.kind == EntryKind::kReversal) reversed_by.emplace(e.reverses, e.id);
   }
-  std::vector<const Located<Entry>*> accepted;  // new entries, in order, not duplicates
-  for (const auto& item : fresh) {
+  std::vector<Located<Entry>*> accepted;  // new entries, in order, not duplicates
+  accepted.reserve(fresh.size());
+  for (auto& item : fresh) {
     auto it = all.find(item.value.id);
     if (it != all.end() && it->second.entry == &item.value) accepted.push_back(&item);
   }
@@ -372,7 +392,7 @@ PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored
 
   // Settlements: what each pledge or expectation has had paid or written off,
   // leaving out reversed settlements.
-  std::unordered_map<std::string, int64_t> settled;  // target id -> minor units
+  std::unordered_map<std::string_view, int64_t> settled;  // target id -> minor units
   auto live = [&](const Entry& e) { return !reversed_by.count(e.id); };
   for (const Entry& e : stored_entries) {
     if (!e.settles.empty() && live(e)) settled[e.settles] += e.amount.minor_units();
@@ -434,8 +454,10 @@ PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored
     }
   }
 
-  if (!problems.any()) {
-    for (const auto* item : accepted) add.entries.push_back(item->value);
+  if (!problems.any() || options.keep_additions) {
+    // Moved out of `fresh`: `all`, which views their ids, is not used again.
+    add.entries.reserve(accepted.size());
+    for (auto* item : accepted) add.entries.push_back(std::move(item->value));
   } else {
     outcome.plan = ImportPlan{};
   }

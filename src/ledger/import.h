@@ -47,4 +47,23 @@ PlanOutcome PlanImport(const Ledger& stored, const Dataset& dataset,
 PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored_entries,
                        const Dataset& dataset, const CountryCheck& is_country);
 
+// How a streamed import (Store::ImportStream) plans one chunk of a dataset
+// after the chunks before it were written in the same transaction.
+struct ChunkPlanOptions {
+  // Parallel to `stored_entries` (or empty): where a stored entry was given
+  // when an earlier chunk of the same import wrote it (line 0: stored before
+  // the import). A row that repeats such an entry's id is then reported as
+  // the same row of one dataset would be ("already given on line N").
+  const std::vector<SourceLocation>* stored_where = nullptr;
+  // Keep the records that passed their checks in `plan.additions` even when
+  // there are problems, so that the chunks after this one are checked
+  // against them, as the rows after them in one dataset would be. Nothing is
+  // committed when there are problems.
+  bool keep_additions = false;
+};
+
+PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored_entries,
+                       const Dataset& dataset, const CountryCheck& is_country,
+                       const ChunkPlanOptions& options);
+
 }  // namespace rmis::ledger

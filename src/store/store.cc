@@ -1,6 +1,8 @@
 // Chooses the store implementation from the location's form.
 #include "store/store.h"
 
+#include <iterator>
+
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -37,6 +39,28 @@ ImportResult SummarizePlan(ledger::PlanOutcome& outcome) {
   result.entries_added = add.entries.size();
   for (const auto& e : add.entries) result.entry_ids.push_back(e.id);
   if (add.entries.size() <= kEchoEntries) result.entries = add.entries;
+  return result;
+}
+
+Result<ImportResult> Store::ImportStream(const ledger::Dataset& reference, const EntrySource& next_chunk,
+                                        const WriteOptions& options) {
+  ledger::Dataset dataset = reference;
+  std::vector<ledger::Problem> read_problems;
+  EntryChunk chunk;
+  while (next_chunk(chunk)) {
+    std::move(chunk.entries.begin(), chunk.entries.end(), std::back_inserter(dataset.entries));
+    std::move(chunk.problems.begin(), chunk.problems.end(), std::back_inserter(read_problems));
+    chunk = EntryChunk();
+  }
+  auto result = read_problems.empty() ? Import(dataset, options) : Check(dataset);
+  if (!result || read_problems.empty()) return result;
+  result->truncated = result->truncated || read_problems.size() + result->problems.size() > ledger::kMaxProblems;
+  read_problems.insert(read_problems.end(), result->problems.begin(), result->problems.end());
+  if (read_problems.size() > ledger::kMaxProblems) read_problems.resize(ledger::kMaxProblems);
+  result->problems = std::move(read_problems);
+  result->added = result->entries_added = 0;
+  result->entry_ids.clear();
+  result->entries.clear();
   return result;
 }
 

@@ -95,6 +95,16 @@ struct WriteOptions {
   std::function<StoredResponse(const ImportResult&)> respond;
 };
 
+// The next part of a streamed import (Store::ImportStream): entries as read,
+// and the problems of the rows that could not be read.
+struct EntryChunk {
+  std::vector<ledger::Located<ledger::Entry>> entries;
+  std::vector<ledger::Problem> problems;
+};
+// Fills `chunk` with the next part; returns false, with nothing in it, at
+// the end.
+using EntrySource = std::function<bool(EntryChunk& chunk)>;
+
 enum class Role { kAdmin, kOfficer, kFocalPoint, kViewer };
 std::string_view Name(Role role);
 std::optional<Role> ParseRole(std::string_view text);
@@ -212,6 +222,21 @@ class Store {
   // nothing. Used to report every problem of an import at once, even when
   // some rows could not be read.
   virtual Result<ImportResult> Check(const ledger::Dataset& dataset) = 0;
+
+  // Imports a dataset too big to hold in memory (issue 6): `reference` (its
+  // reference records, then its entries, if any) and then the entries
+  // `next_chunk` gives, a chunk at a time, all in one transaction: all of it
+  // or nothing. Each chunk is checked by ledger::PlanImport against the
+  // stored ledger and the chunks before it; an entry that settles or
+  // reverses one not seen yet waits for a later chunk. Rows that could not
+  // be read come as a chunk's `problems`: then nothing is written, but every
+  // row that could be read is still checked, so that one run reports every
+  // problem (at most ledger::kMaxProblems). The result holds counts, not the
+  // entries (entry_ids and entries stay empty). The default reads every
+  // chunk into one dataset and calls Import (or Check): correct, but its
+  // memory grows with the dataset.
+  virtual Result<ImportResult> ImportStream(const ledger::Dataset& reference, const EntrySource& next_chunk,
+                                            const WriteOptions& options);
 
   virtual Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) = 0;
 

@@ -2,11 +2,16 @@
 #include "exchange/csv/dataset_reader.h"
 
 #include <charconv>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <stdexcept>
+#include <thread>
 
 #include "exchange/csv/csv_reader.h"
 #include "money/money.h"
@@ -26,38 +31,49 @@ struct Schema {
   std::vector<Column> columns;
 };
 
-// One row, with its fields found by column name and problems placed on the
+// A column of a schema: by its position in Schema::columns (fast, for the
+// entries) or by its name (for the small files).
+struct ColumnRef {
+  ColumnRef(int position) : position(position) {}  // NOLINT: implicit by design
+  ColumnRef(const char* name) : name(name) {}      // NOLINT
+  int position = -1;
+  const char* name = nullptr;
+};
+
+// One row, with its fields found by column and problems placed on the
 // row's line.
 class Row {
  public:
-  Row(const std::string& file, int64_t line, const std::map<std::string, size_t>& index,
+  // `field_of[i]` is the field holding schema column i, or -1 when the
+  // header does not have it.
+  Row(const Schema& schema, int64_t line, const std::vector<int>& field_of,
       const std::vector<std::string>& fields, std::vector<Problem>& problems)
-      : file_(file), line_(line), index_(index), fields_(fields), problems_(problems) {}
+      : schema_(schema), line_(line), field_of_(field_of), fields_(fields), problems_(problems) {}
 
   // The field's text, "" when the column is absent or the field empty.
-  const std::string& Get(const std::string& column) const {
+  const std::string& Get(ColumnRef column) const {
     static const std::string kEmpty;
-    auto it = index_.find(column);
-    return it == index_.end() ? kEmpty : fields_[it->second];
+    int field = field_of_[Position(column)];
+    return field < 0 ? kEmpty : fields_[field];
   }
   // The field's text; a problem if it is empty.
-  const std::string& Required(const std::string& column) {
+  const std::string& Required(ColumnRef column) {
     const std::string& value = Get(column);
     if (value.empty()) Bad(column, "is required");
     return value;
   }
-  void Bad(const std::string& column, std::string message) {
-    problems_.push_back(Problem{file_, line_, column, std::move(message)});
+  void Bad(ColumnRef column, std::string message) {
+    problems_.push_back(Problem{schema_.file, line_, schema_.columns[Position(column)].name, std::move(message)});
     ok_ = false;
   }
-  std::string Id(const std::string& column, bool required) {
+  const std::string& Id(ColumnRef column, bool required) {
     const std::string& value = required ? Required(column) : Get(column);
     if (!value.empty() && !ledger::IsValidId(value)) {
       Bad(column, "\"" + value + "\" is not an identifier (1 to 64 letters, digits, _ - . :)");
     }
     return value;
   }
-  ledger::Date Date(const std::string& column) {
+  ledger::Date Date(ColumnRef column) {
     const std::string& text = Required(column);
     if (text.empty()) return {};
     auto date = ledger::ParseDate(text);
@@ -67,7 +83,7 @@ class Row {
     }
     return *date;
   }
-  int Year(const std::string& column, bool required) {
+  int Year(ColumnRef column, bool required) {
     const std::string& text = required ? Required(column) : Get(column);
     if (text.empty()) return 0;
     int year = 0;
@@ -78,7 +94,7 @@ class Row {
     }
     return year;
   }
-  int64_t UsdCents(const std::string& column) {
+  int64_t UsdCents(ColumnRef column) {
     const std::string& text = Required(column);
     if (text.empty()) return 0;
     auto cents = money::ParseUsdCents(text);
@@ -89,7 +105,7 @@ class Row {
     return *cents;
   }
   template <typename Enum>
-  Enum Choice(const std::string& column, std::optional<Enum> (*parse)(std::string_view),
+  Enum Choice(ColumnRef column, std::optional<Enum> (*parse)(std::string_view),
               const char* choices, bool required) {
     const std::string& text = required ? Required(column) : Get(column);
     if (text.empty() && required) return Enum{};
@@ -101,13 +117,21 @@ class Row {
     return *value;
   }
   bool ok() const { return ok_; }
-  const std::string& file() const { return file_; }
+  const std::string& file() const { return schema_.file; }
   int64_t line() const { return line_; }
 
  private:
-  const std::string& file_;
+  int Position(ColumnRef column) const {
+    if (column.position >= 0) return column.position;
+    for (size_t i = 0; i < schema_.columns.size(); ++i) {
+      if (schema_.columns[i].name == column.name) return static_cast<int>(i);
+    }
+    throw std::logic_error(std::string("no column ") + column.name + " in " + schema_.file);
+  }
+
+  const Schema& schema_;
   int64_t line_;
-  const std::map<std::string, size_t>& index_;
+  const std::vector<int>& field_of_;
   const std::vector<std::string>& fields_;
   std::vector<Problem>& problems_;
   bool ok_ = true;
@@ -150,7 +174,7 @@ void ParseDonor(Row& row, ledger::Dataset& out) {
   donor.type = row.Choice<ledger::DonorType>("type", ledger::ParseDonorType, kDonorTypes, true);
   donor.country = row.Get("country");
   for (size_t i = 0; i < std::size(ledger::kNameLanguages); ++i) {
-    donor.names[i] = row.Get("name_" + std::string(ledger::kNameLanguages[i]));
+    donor.names[i] = row.Get(("name_" + std::string(ledger::kNameLanguages[i])).c_str());
   }
   if (row.ok()) out.donors.push_back({std::move(donor), {row.file(), row.line()}});
 }
@@ -224,57 +248,64 @@ void ParseRate(Row& row, ledger::Dataset& out) {
   if (row.ok()) out.rates.push_back({std::move(rate), {row.file(), row.line()}});
 }
 
+// The positions of entries.csv's columns in its schema (see Schemas()).
+enum EntryColumn : int {
+  kId, kKind, kDonor, kFund, kAmount, kCurrency, kValueDate, kRecordedAt, kAttributedYear,
+  kRegion, kCountry, kProgramme, kAppeal, kChannel, kEvent, kSettles, kReverses, kProbability,
+  kNote,
+};
+
 void ParseEntry(Row& row, ledger::Dataset& out) {
   ledger::Entry entry;
-  entry.id = row.Id("id", true);
-  entry.kind = row.Choice<ledger::EntryKind>("kind", ledger::ParseEntryKind,
+  entry.id = row.Id(kId, true);
+  entry.kind = row.Choice<ledger::EntryKind>(kKind, ledger::ParseEntryKind,
                                              "pledge, receipt, expected, write_off, reversal", true);
-  entry.donor = row.Id("donor", true);
-  entry.fund = row.Id("fund", true);
-  const std::string& currency = row.Required("currency");
-  const std::string& amount = row.Required("amount");
+  entry.donor = row.Id(kDonor, true);
+  entry.fund = row.Id(kFund, true);
+  const std::string& currency = row.Required(kCurrency);
+  const std::string& amount = row.Required(kAmount);
   if (!currency.empty() && !money::FindCurrency(currency)) {
-    row.Bad("currency", "unknown currency \"" + currency + "\" (ISO 4217)");
+    row.Bad(kCurrency, "unknown currency \"" + currency + "\" (ISO 4217)");
   } else if (!currency.empty() && !amount.empty()) {
     auto money = money::Money::Parse(amount, currency);
     if (!money) {
-      row.Bad("amount", money.error().message);
+      row.Bad(kAmount, money.error().message);
     } else if (money->minor_units() <= 0) {
-      row.Bad("amount", "amount must be more than zero");
+      row.Bad(kAmount, "amount must be more than zero");
     } else {
       entry.amount = *money;
     }
   }
-  entry.value_date = row.Date("value_date");
-  const std::string& recorded = row.Get("recorded_at");
+  entry.value_date = row.Date(kValueDate);
+  const std::string& recorded = row.Get(kRecordedAt);
   if (recorded.empty()) {
     entry.recorded_at = ledger::StartOfDay(entry.value_date);
   } else if (auto instant = ledger::ParseInstant(recorded)) {
     entry.recorded_at = *instant;
   } else {
-    row.Bad("recorded_at", instant.error().message);
+    row.Bad(kRecordedAt, instant.error().message);
   }
-  entry.attributed_year = row.Year("attributed_year", false);
+  entry.attributed_year = row.Year(kAttributedYear, false);
   if (entry.attributed_year == 0) entry.attributed_year = ledger::YearOf(entry.value_date);
-  entry.region = row.Choice<ledger::Region>("region", ledger::ParseRegion, kRegions, false);
-  entry.country = row.Get("country");
-  entry.programme = row.Id("programme", false);
-  entry.appeal = row.Id("appeal", false);
+  entry.region = row.Choice<ledger::Region>(kRegion, ledger::ParseRegion, kRegions, false);
+  entry.country = row.Get(kCountry);
+  entry.programme = row.Id(kProgramme, false);
+  entry.appeal = row.Id(kAppeal, false);
   entry.channel = row.Choice<ledger::Channel>(
-      "channel", ledger::ParseChannel, "new_contribution, reprogrammed, internal_emergency_fund",
+      kChannel, ledger::ParseChannel, "new_contribution, reprogrammed, internal_emergency_fund",
       false);
-  entry.event = row.Id("event", false);
-  entry.settles = row.Id("settles", false);
-  entry.reverses = row.Id("reverses", false);
-  const std::string& probability = row.Get("probability");
+  entry.event = row.Id(kEvent, false);
+  entry.settles = row.Id(kSettles, false);
+  entry.reverses = row.Id(kReverses, false);
+  const std::string& probability = row.Get(kProbability);
   if (!probability.empty()) {
     if (auto ppm = ledger::ParseProbability(probability)) {
       entry.probability_ppm = *ppm;
     } else {
-      row.Bad("probability", ppm.error().message);
+      row.Bad(kProbability, ppm.error().message);
     }
   }
-  entry.note = row.Get("note");
+  entry.note = row.Get(kNote);
   if (row.ok()) out.entries.push_back({std::move(entry), {row.file(), row.line()}});
 }
 
@@ -314,7 +345,7 @@ class FileReader {
                                           std::to_string(header_size_)});
       return true;
     }
-    Row row(schema_.file, line, index_, fields, out_.problems);
+    Row row(schema_, line, field_of_, fields, out_.problems);
     parse_(row, out_.dataset);
     return true;
   }
@@ -323,12 +354,15 @@ class FileReader {
  private:
   bool ReadHeader(int64_t line, const std::vector<std::string>& fields) {
     header_size_ = fields.size();
+    field_of_.assign(schema_.columns.size(), -1);
     bool ok = true;
     for (size_t i = 0; i < fields.size(); ++i) {
       const std::string& name = fields[i];
-      bool known = false;
-      for (const Column& column : schema_.columns) known = known || column.name == name;
-      if (!known) {
+      int position = -1;
+      for (size_t c = 0; c < schema_.columns.size(); ++c) {
+        if (schema_.columns[c].name == name) position = static_cast<int>(c);
+      }
+      if (position < 0) {
         std::string expected;
         for (const Column& column : schema_.columns) {
           expected += (expected.empty() ? "" : ", ") + column.name;
@@ -337,14 +371,17 @@ class FileReader {
                                         "unknown column \"" + name + "\" (the columns are " +
                                             expected + ")"});
         ok = false;
-      } else if (!index_.emplace(name, i).second) {
+      } else if (field_of_[position] >= 0) {
         out_.problems.push_back(
             Problem{schema_.file, line, name, "column \"" + name + "\" appears twice"});
         ok = false;
+      } else {
+        field_of_[position] = static_cast<int>(i);
       }
     }
-    for (const Column& column : schema_.columns) {
-      if (column.required && !index_.count(column.name)) {
+    for (size_t c = 0; c < schema_.columns.size(); ++c) {
+      const Column& column = schema_.columns[c];
+      if (column.required && field_of_[c] < 0) {
         out_.problems.push_back(Problem{schema_.file, line, column.name,
                                         "required column \"" + column.name + "\" is missing"});
         ok = false;
@@ -356,7 +393,7 @@ class FileReader {
   const Schema& schema_;
   RowParser parse_;
   DatasetRead& out_;
-  std::map<std::string, size_t> index_;
+  std::vector<int> field_of_;  // schema column -> field, -1 when absent
   size_t header_size_ = 0;
   bool have_header_ = false;
 };
@@ -423,7 +460,7 @@ void ReadDatasetRecord(const std::string& file_name,
   clear(out.dataset.entries);
 }
 
-DatasetRead ReadDatasetDirectory(const std::string& directory) {
+DatasetRead ReadDatasetDirectory(const std::string& directory, bool read_entries) {
   namespace fs = std::filesystem;
   DatasetRead out;
   std::error_code error;
@@ -447,9 +484,11 @@ DatasetRead ReadDatasetDirectory(const std::string& directory) {
   if (error) {
     out.problems.push_back(Problem{directory, 0, "", "cannot list: " + error.message()});
   }
+  out.has_entries = present.count("entries.csv") > 0;
   for (const Schema& schema : Schemas()) {
     if (!present.count(schema.file)) continue;
     ++out.files;
+    if (schema.file == "entries.csv" && !read_entries) continue;
     FileReader reader(schema, out);
     ReadCsvFile((fs::path(directory) / schema.file).string(), schema.file, std::ref(reader),
                 out.problems);
@@ -459,6 +498,76 @@ DatasetRead ReadDatasetDirectory(const std::string& directory) {
     out.problems.push_back(Problem{directory, 0, "", "holds none of the dataset's files"});
   }
   return out;
+}
+
+struct EntryChunkReader::State {
+  std::mutex mutex;
+  std::condition_variable changed;
+  struct Chunk {
+    std::vector<ledger::Located<ledger::Entry>> entries;
+    std::vector<Problem> problems;
+  };
+  std::deque<Chunk> ready;
+  bool done = false;  // the thread has given its last chunk
+  bool stop = false;  // the caller wants no more
+  std::thread thread;
+};
+
+EntryChunkReader::EntryChunkReader(std::string path, size_t chunk_rows) : state_(std::make_unique<State>()) {
+  if (chunk_rows == 0) chunk_rows = 1;
+  State* state = state_.get();
+  state->thread = std::thread([state, path = std::move(path), chunk_rows] {
+    const std::string file = "entries.csv";
+    DatasetRead part;
+    part.dataset.entries.reserve(chunk_rows);
+    // Hands the rows read so far to the caller; waits while two chunks are
+    // waiting. Returns false when the caller wants no more.
+    auto hand_over = [&](bool last) {
+      std::unique_lock<std::mutex> lock(state->mutex);
+      state->changed.wait(lock, [&] { return state->stop || state->ready.size() < 2; });
+      if (state->stop) return false;
+      state->ready.push_back(State::Chunk{std::move(part.dataset.entries), std::move(part.problems)});
+      part.dataset.entries.clear();
+      part.dataset.entries.reserve(chunk_rows);
+      part.problems.clear();
+      if (last) state->done = true;
+      state->changed.notify_all();
+      return true;
+    };
+    FileReader reader(*FindSchema(file), part);
+    size_t rows = 0;
+    auto on_row = [&](int64_t line, std::vector<std::string>& fields) {
+      if (!reader(line, fields)) return false;
+      if (++rows % chunk_rows == 0) return hand_over(false);
+      return true;
+    };
+    ReadCsvFile(path, file, on_row, part.problems);
+    CheckNotEmpty(reader, file, part);
+    if (!hand_over(true)) return;
+  });
+}
+
+EntryChunkReader::~EntryChunkReader() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->stop = true;
+  }
+  state_->changed.notify_all();
+  state_->thread.join();
+}
+
+bool EntryChunkReader::Next(std::vector<ledger::Located<ledger::Entry>>& entries,
+                            std::vector<ledger::Problem>& problems) {
+  entries.clear();
+  problems.clear();
+  std::unique_lock<std::mutex> lock(state_->mutex);
+  state_->changed.wait(lock, [&] { return !state_->ready.empty() || state_->done; });
+  if (state_->ready.empty()) return false;
+  entries = std::move(state_->ready.front().entries);
+  problems = std::move(state_->ready.front().problems);
+  state_->ready.pop_front();
+  state_->changed.notify_all();
+  return true;
 }
 
 }  // namespace rmis::exchange

@@ -6,6 +6,8 @@
 // pledge still open) is checked by ledger::PlanImport.
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,11 +19,36 @@ struct DatasetRead {
   ledger::Dataset dataset;
   std::vector<ledger::Problem> problems;
   int files = 0;  // how many of the known files were present
+  bool has_entries = false;  // entries.csv is present
 };
 
 // Reads the files of `directory` that the format names. Files the format does
-// not name are a problem (a misspelt "entry.csv" must not be ignored).
-DatasetRead ReadDatasetDirectory(const std::string& directory);
+// not name are a problem (a misspelt "entry.csv" must not be ignored). With
+// `read_entries` false, entries.csv is only noted (`has_entries`), to be
+// streamed with EntryChunkReader: the other files are small.
+DatasetRead ReadDatasetDirectory(const std::string& directory, bool read_entries = true);
+
+// Reads an entries.csv in chunks of `chunk_rows` rows, on a thread of its
+// own that stays at most two chunks ahead of the caller, so that parsing
+// runs beside the caller's work and memory does not grow with the file
+// (issue 6). Each row is read exactly as ReadDatasetDirectory reads it.
+class EntryChunkReader {
+ public:
+  EntryChunkReader(std::string path, size_t chunk_rows);
+  ~EntryChunkReader();  // stops the reading and waits for the thread
+  EntryChunkReader(const EntryChunkReader&) = delete;
+  EntryChunkReader& operator=(const EntryChunkReader&) = delete;
+
+  // Replaces `entries` and `problems` with the next chunk's entries and the
+  // problems found in its rows (the problems of the file as a whole come
+  // with the last chunk). Returns false, leaving both empty, when every
+  // chunk has been given.
+  bool Next(std::vector<ledger::Located<ledger::Entry>>& entries, std::vector<ledger::Problem>& problems);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // The file names a dataset may hold, in the order they are read.
 const std::vector<std::string>& DatasetFileNames();

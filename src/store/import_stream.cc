@@ -1,0 +1,338 @@
+// The streamed import's chunk planning (see import_stream.h).
+#include "store/import_stream.h"
+
+#include <sodium.h>
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+
+#include "store/audit.h"
+
+namespace rmis::store {
+namespace {
+
+using ledger::Entry;
+using ledger::Located;
+using ledger::Problem;
+
+// The audit record of a streamed import says what audit::DescribeAdditions
+// says of the same additions: every record when there are at most this many
+// (audit.cc), else the counts and the SHA-256 of the entry ids, one a line.
+constexpr size_t kFullRecordsUpTo = 100;
+
+class AuditSummary {
+ public:
+  AuditSummary() {
+    static const int initialized = sodium_init();
+    (void)initialized;
+    crypto_hash_sha256_init(&ids_hash_);
+  }
+  void AddReference(const ledger::Ledger& add) {
+    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(kept_.donors, add.donors);
+    append(kept_.funds, add.funds);
+    append(kept_.targets, add.targets);
+    append(kept_.appeals, add.appeals);
+    append(kept_.events, add.events);
+    append(kept_.rates, add.rates);
+    reference_ += add.donors.size() + add.funds.size() + add.targets.size() + add.appeals.size() +
+                  add.events.size() + add.rates.size();
+  }
+  void AddEntries(const std::vector<Entry>& entries) {
+    for (const Entry& e : entries) {
+      crypto_hash_sha256_update(&ids_hash_, reinterpret_cast<const unsigned char*>(e.id.data()), e.id.size());
+      crypto_hash_sha256_update(&ids_hash_, reinterpret_cast<const unsigned char*>("\n"), 1);
+      if (entries_ == 0) first_ = e.id;
+      last_ = e.id;
+      ++entries_;
+      if (reference_ + entries_ <= kFullRecordsUpTo) kept_.entries.push_back(e);
+    }
+  }
+  std::string Describe(size_t unchanged, const std::string& source) {
+    if (reference_ + entries_ <= kFullRecordsUpTo) return audit::DescribeAdditions(kept_, unchanged, source);
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&ids_hash_, digest);
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    nlohmann::ordered_json out;
+    out["source"] = source;
+    out["unchanged"] = unchanged;
+    out["added"] = {{"donors", kept_.donors.size()},   {"funds", kept_.funds.size()},
+                    {"targets", kept_.targets.size()}, {"appeals", kept_.appeals.size()},
+                    {"events", kept_.events.size()},   {"rates", kept_.rates.size()},
+                    {"entries", entries_}};
+    out["entry_ids_sha256"] = std::string(hex);
+    if (entries_ > 0) {
+      out["first_entry"] = first_;
+      out["last_entry"] = last_;
+    }
+    return out.dump();
+  }
+
+ private:
+  ledger::Ledger kept_;  // the reference additions, and the first entries
+  size_t reference_ = 0;
+  size_t entries_ = 0;
+  std::string first_, last_;
+  crypto_hash_sha256_state ids_hash_;
+};
+
+class StreamedImport {
+ public:
+  StreamedImport(StreamTarget& target, const ledger::Ledger& stored_reference,
+                 const ledger::CountryCheck& is_country)
+      : target_(target), reference_(stored_reference), is_country_(is_country) {}
+
+  Status PlanReference(const ledger::Dataset& dataset) {
+    ledger::Dataset head;
+    head.donors = dataset.donors;
+    head.funds = dataset.funds;
+    head.targets = dataset.targets;
+    head.appeals = dataset.appeals;
+    head.events = dataset.events;
+    head.rates = dataset.rates;
+    ledger::ChunkPlanOptions keep;
+    keep.keep_additions = true;
+    ledger::PlanOutcome outcome = ledger::PlanImport(reference_, {}, head, is_country_, keep);
+    TakeProblems(outcome);
+    const ledger::Ledger& add = outcome.plan.additions;
+    auto appended = target_.Append(add);
+    if (!appended) return tl::unexpected(appended.error());
+    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(reference_.donors, add.donors);
+    append(reference_.funds, add.funds);
+    append(reference_.targets, add.targets);
+    append(reference_.appeals, add.appeals);
+    append(reference_.events, add.events);
+    append(reference_.rates, add.rates);
+    result_.unchanged += outcome.plan.unchanged;
+    result_.added += add.donors.size() + add.funds.size() + add.targets.size() + add.appeals.size() +
+                     add.events.size() + add.rates.size();
+    audit_.AddReference(add);
+    return {};
+  }
+
+  // Plans and appends `rows` after the rows that wait from earlier chunks;
+  // `last`: nothing comes after, so nothing may wait.
+  Status PlanChunk(std::vector<Located<Entry>>&& rows, bool last) {
+    ledger::Dataset chunk;
+    if (waiting_.empty()) {
+      chunk.entries = std::move(rows);
+    } else {
+      chunk.entries = std::move(waiting_);
+      waiting_.clear();
+      chunk.entries.reserve(chunk.entries.size() + rows.size());
+      std::move(rows.begin(), rows.end(), std::back_inserter(chunk.entries));
+      rows.clear();
+    }
+    if (chunk.entries.empty()) return {};
+    if (file_.empty()) file_ = chunk.entries.front().where.file;
+
+    // The ids the chunk names that it does not hold: they must be stored.
+    std::unordered_set<std::string_view> in_chunk;
+    in_chunk.reserve(chunk.entries.size());
+    for (const auto& item : chunk.entries) in_chunk.insert(item.value.id);
+    std::vector<std::string> named;
+    {
+      std::unordered_set<std::string_view> seen;
+      for (const auto& item : chunk.entries) {
+        for (const std::string* id : {&item.value.settles, &item.value.reverses}) {
+          if (!id->empty() && !in_chunk.count(*id) && seen.insert(*id).second) named.push_back(*id);
+        }
+      }
+    }
+    std::vector<Entry> stored;
+    std::vector<int64_t> seqs;
+    if (auto status = target_.LoadNamed(named, stored, seqs); !status) return status;
+
+    if (!last) Defer(chunk, in_chunk, stored);
+    if (chunk.entries.empty()) return {};
+
+    auto plan = [&](ledger::PlanOutcome& outcome) {
+      std::vector<ledger::SourceLocation> where = WhereGiven(seqs);
+      ledger::ChunkPlanOptions options;
+      options.stored_where = &where;
+      options.keep_additions = true;
+      outcome = ledger::PlanImport(reference_, stored, chunk, is_country_, options);
+    };
+    // Planned again with the chunk's own ids looked up: exact, for a chunk
+    // that repeats stored ids or has problems.
+    auto plan_with_ids = [&](ledger::PlanOutcome& outcome) -> Status {
+      std::vector<std::string> ids;
+      ids.reserve(chunk.entries.size() + named.size());
+      for (const auto& item : chunk.entries) ids.push_back(item.value.id);
+      for (auto& id : named) ids.push_back(std::move(id));
+      stored.clear();
+      seqs.clear();
+      if (auto status = target_.LoadNamed(ids, stored, seqs); !status) return status;
+      plan(outcome);
+      return {};
+    };
+    ledger::PlanOutcome outcome;
+    plan(outcome);
+    bool exact = false;
+    if (!outcome.problems.empty()) {
+      if (auto status = plan_with_ids(outcome); !status) return status;
+      exact = true;
+    }
+    auto first_seq = target_.Append(outcome.plan.additions);
+    if (!first_seq && first_seq.error().code == ErrorCode::kConflict && !exact) {
+      if (auto status = plan_with_ids(outcome); !status) return status;
+      first_seq = target_.Append(outcome.plan.additions);
+    }
+    if (!first_seq) return tl::unexpected(first_seq.error());
+    NoteLines(*first_seq, outcome.plan.additions.entries, chunk);
+    TakeProblems(outcome);
+    result_.unchanged += outcome.plan.unchanged;
+    result_.added += outcome.plan.additions.entries.size();
+    result_.entries_added += outcome.plan.additions.entries.size();
+    audit_.AddEntries(outcome.plan.additions.entries);
+    return {};
+  }
+
+  void AddReadProblems(std::vector<Problem>& problems) {
+    for (auto& problem : problems) AddProblem(std::move(problem));
+  }
+  bool full() const { return result_.problems.size() >= ledger::kMaxProblems; }
+  bool waiting() const { return !waiting_.empty(); }
+  void MarkTruncated() { result_.truncated = true; }
+
+  StreamOutcome Finish(const std::string& source) {
+    StreamOutcome out;
+    out.result = std::move(result_);
+    if (out.result.problems.empty()) {
+      out.audit_after = audit_.Describe(out.result.unchanged, source);
+    } else {
+      out.result.added = out.result.entries_added = 0;
+    }
+    return out;
+  }
+
+ private:
+  // Moves to waiting_ the rows that settle or reverse an id neither stored
+  // nor in the chunk, and the rows that name a row that waits.
+  void Defer(ledger::Dataset& chunk, const std::unordered_set<std::string_view>& in_chunk,
+             const std::vector<Entry>& stored) {
+    std::unordered_set<std::string_view> known;
+    for (const Entry& e : stored) known.insert(e.id);
+    auto unknown = [&](const std::string& id) { return !id.empty() && !in_chunk.count(id) && !known.count(id); };
+    std::vector<char> wait(chunk.entries.size(), 0);
+    std::unordered_set<std::string_view> waiting_ids;
+    bool any = false;
+    for (size_t i = 0; i < chunk.entries.size(); ++i) {
+      const Entry& e = chunk.entries[i].value;
+      if (unknown(e.settles) || unknown(e.reverses)) {
+        wait[i] = 1;
+        waiting_ids.insert(e.id);
+        any = true;
+      }
+    }
+    // A reversal of a receipt that waits waits too (and so on, until
+    // nothing changes: chains are short).
+    for (bool changed = any; changed;) {
+      changed = false;
+      for (size_t i = 0; i < chunk.entries.size(); ++i) {
+        if (wait[i]) continue;
+        const Entry& e = chunk.entries[i].value;
+        if ((!e.settles.empty() && waiting_ids.count(e.settles)) ||
+            (!e.reverses.empty() && waiting_ids.count(e.reverses))) {
+          wait[i] = 1;
+          waiting_ids.insert(e.id);
+          changed = true;
+        }
+      }
+    }
+    if (!any) return;
+    std::vector<Located<Entry>> keep;
+    keep.reserve(chunk.entries.size());
+    for (size_t i = 0; i < chunk.entries.size(); ++i) {
+      (wait[i] ? waiting_ : keep).push_back(std::move(chunk.entries[i]));
+    }
+    chunk.entries = std::move(keep);
+  }
+
+  // Where each stored entry was given, when this import wrote it.
+  std::vector<ledger::SourceLocation> WhereGiven(const std::vector<int64_t>& seqs) const {
+    std::vector<ledger::SourceLocation> where(seqs.size());
+    for (size_t i = 0; i < seqs.size(); ++i) {
+      if (first_seq_ > 0 && seqs[i] >= first_seq_ && seqs[i] - first_seq_ < static_cast<int64_t>(lines_.size())) {
+        int64_t line = lines_[static_cast<size_t>(seqs[i] - first_seq_)];
+        if (line > 0) where[i] = ledger::SourceLocation{file_, line};
+      }
+    }
+    return where;
+  }
+
+  // Remembers the line of each appended entry, by sequence number (4 bytes
+  // an entry: 40 MB for ten million).
+  void NoteLines(int64_t first_seq, const std::vector<Entry>& appended, const ledger::Dataset& chunk) {
+    if (appended.empty()) return;
+    if (first_seq_ == 0) first_seq_ = first_seq;
+    if (first_seq < first_seq_) return;
+    size_t at = static_cast<size_t>(first_seq - first_seq_);
+    if (lines_.size() < at) lines_.resize(at, 0);
+    lines_.resize(at);
+    // The plan keeps the chunk's order: walk both to find each entry's row.
+    size_t row = 0;
+    for (const Entry& e : appended) {
+      while (row < chunk.entries.size() && chunk.entries[row].value.id != e.id) ++row;
+      int64_t line = row < chunk.entries.size() && chunk.entries[row].where.file == file_
+                         ? chunk.entries[row].where.line
+                         : 0;
+      lines_.push_back(line > 0 && line <= UINT32_MAX ? static_cast<uint32_t>(line) : 0);
+    }
+  }
+
+  void TakeProblems(ledger::PlanOutcome& outcome) {
+    for (auto& problem : outcome.problems) AddProblem(std::move(problem));
+    if (outcome.truncated) result_.truncated = true;
+  }
+  void AddProblem(Problem problem) {
+    if (result_.problems.size() >= ledger::kMaxProblems) {
+      result_.truncated = true;
+      return;
+    }
+    result_.problems.push_back(std::move(problem));
+  }
+
+  StreamTarget& target_;
+  ledger::Ledger reference_;  // stored, and added by this import
+  const ledger::CountryCheck& is_country_;
+  ImportResult result_;
+  AuditSummary audit_;
+  std::vector<Located<Entry>> waiting_;
+  std::string file_;            // the file the entries come from
+  int64_t first_seq_ = 0;       // of the first entry this import appended
+  std::vector<uint32_t> lines_;  // line of each appended entry, by seq - first_seq_
+};
+
+}  // namespace
+
+Result<StreamOutcome> RunStreamedImport(StreamTarget& target, const ledger::Ledger& stored_reference,
+                                        const ledger::Dataset& reference, const EntrySource& next_chunk,
+                                        const ledger::CountryCheck& is_country, const std::string& source) {
+  StreamedImport import(target, stored_reference, is_country);
+  if (auto status = import.PlanReference(reference); !status) return tl::unexpected(status.error());
+  if (!reference.entries.empty()) {
+    std::vector<Located<Entry>> rows = reference.entries;
+    if (auto status = import.PlanChunk(std::move(rows), false); !status) return tl::unexpected(status.error());
+  }
+  EntryChunk chunk;
+  while (!import.full() && next_chunk(chunk)) {
+    import.AddReadProblems(chunk.problems);
+    if (auto status = import.PlanChunk(std::move(chunk.entries), false); !status) {
+      return tl::unexpected(status.error());
+    }
+    chunk = EntryChunk();
+  }
+  // Stopped at the cap: there may be more problems in the rows not read.
+  if (import.full()) import.MarkTruncated();
+  if (import.waiting() && !import.full()) {
+    if (auto status = import.PlanChunk({}, true); !status) return tl::unexpected(status.error());
+  }
+  return import.Finish(source);
+}
+
+}  // namespace rmis::store
