@@ -190,7 +190,7 @@ async function renderSummary(body: HTMLElement, id: string, summary: DonorSummar
                     )
                   : entriesLink({ settles: item.id, ...known, to: summary.as_of }, t('donor.payments')),
               ]),
-              { caption: t('donor.openPledgesTitle'), numeric: [4, 5, 6], rowAttrs: (i) => ({ 'data-entry': summary.open_pledges[i].id }) },
+              { caption: t('donor.openPledgesTable'), numeric: [4, 5, 6], rowAttrs: (i) => ({ 'data-entry': summary.open_pledges[i].id }) },
             ),
             h('p', { 'data-figure': 'open-total' }, t('donor.openTotal', { amount: money(summary.open_pledged_usd) }), ' ', entriesLink({ donor: id, kind: 'pledge', ...known, to: summary.as_of })),
           ]
@@ -215,7 +215,7 @@ async function renderSummary(body: HTMLElement, id: string, summary: DonorSummar
                 h('span', { 'data-usd': item.weighted_usd ?? '' }, money(item.weighted_usd ?? item.open_usd)),
                 entriesLink({ settles: item.id, ...known, to: summary.as_of }, t('donor.writeOffs')),
               ]),
-              { caption: t('donor.expectationsTitle'), numeric: [4, 5, 6, 7], rowAttrs: (i) => ({ 'data-entry': summary.expectations[i].id }) },
+              { caption: t('donor.expectationsTable'), numeric: [4, 5, 6, 7], rowAttrs: (i) => ({ 'data-entry': summary.expectations[i].id }) },
             ),
             h(
               'p',

@@ -3,7 +3,7 @@
 // writer may take on each.
 import { get, on, type Entry, type EntryPage } from '../api';
 import { h, inLang } from '../dom';
-import { date, money, t, year } from '../i18n';
+import { date, money, number, t, year } from '../i18n';
 import type { PageContext } from '../main';
 import { can, donorName, donorNameIsEnglish, fundName, kindName, load, regionName } from '../state';
 import { errorBox, field, href, input, loading, pageTitle, select, table } from '../ui';
@@ -79,7 +79,14 @@ export async function entriesPage(view: HTMLElement, context: PageContext): Prom
         ? h('p', { class: 'actions', 'data-write': '' }, h('a', { class: 'button primary', href: '#/entries/new' }, t('entries.record')))
         : null,
     ),
-    form,
+    // On a phone the filters would fill the first screen: they fold away
+    // there, saying how many are in use.
+    h(
+      'details',
+      { class: 'filters-box', open: !window.matchMedia('(max-width: 40rem)').matches },
+      h('summary', null, t('entries.filters'), active.length ? ` (${number(active.length)})` : ''),
+      form,
+    ),
     settles ? h('p', { class: 'notice' }, t('entries.settlesFilter', { id: settles })) : '',
     h('p', { class: 'hint' }, t('entries.orderNote')),
   );
