@@ -290,6 +290,21 @@ test('an expectation, a write-off and a reversal from the form; problems shown a
   await context.close();
 });
 
+test('the donor list finds a donor by its name in any of the six languages', async () => {
+  const { context, page, errors } = await newSession();
+  await login(page, adminUser, adminPassword);
+  await open(page, '/donors');
+  const search = page.locator('input[name=q]');
+  for (const name of ['المكسيك', '墨西哥', 'Mexique', 'Мексика', 'méxico', 'MEXICO']) {
+    await search.fill(name);
+    await page.waitForFunction(() => document.querySelectorAll('.results tbody tr').length === 1);
+    const href = await page.locator('.results tbody tr a').first().getAttribute('href');
+    equal(href, '#/donors/mexico', `searching "${name}"`);
+  }
+  assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  await context.close();
+});
+
 test("the donor page shows the server's figures: giving by year and fund, open pledges, expectations, focal point", async () => {
   const { context, page, errors } = await newSession();
   await login(page, adminUser, adminPassword);
