@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "store/audit.h"
+#include "store/import_stream.h"
 #include "store/migrations/migrations.h"
 
 namespace rmis::store {
@@ -610,6 +611,98 @@ class PostgresStore : public Store {
   }
 
   Result<ImportResult> Check(const ledger::Dataset& dataset) override { return Apply(dataset, nullptr); }
+
+  // The streamed import (issue 6): one write transaction, the chunks planned
+  // by RunStreamedImport (store/import_stream.h) against what it has written
+  // so far, each chunk appended with multi-row INSERTs under a savepoint.
+  // The foreign keys stay on (DEFERRABLE, checked at commit).
+  Result<ImportResult> ImportStream(const ledger::Dataset& reference, const EntrySource& next_chunk,
+                                    const WriteOptions& options) override {
+    auto lease = pool_.Acquire();
+    if (!lease) return Failed(lease);
+    Connection& c = **lease;
+    Transaction transaction(c);
+    if (auto status = transaction.BeginWrite(); !status) return tl::unexpected(status.error());
+    if (options.idempotency) {
+      auto replay = Replay(c, options.actor.user, *options.idempotency);
+      if (!replay) return Failed(replay);
+      if (*replay) {
+        ImportResult result;
+        result.replayed = **replay;
+        return result;
+      }
+    }
+    auto stored_reference = CachedReference(c);
+    if (!stored_reference) return Failed(stored_reference);
+    // The import's row comes first, so that every entry can name it; its
+    // counts are written at the end.
+    auto next = c.Run("recording the import", "SELECT COALESCE(MAX(id), 0) + 1 FROM imports");
+    if (!next) return Failed(next);
+    const int64_t import_id = next->Int(0, 0);
+    auto import_row = c.Run("recording the import",
+                            "INSERT INTO imports (id, at, source, added, unchanged) VALUES ($1, $2, $3, 0, 0)",
+                            Params().Int(import_id).Int(env_.now()).Text(options.source));
+    if (!import_row) return Failed(import_row);
+
+    class Target : public StreamTarget {
+     public:
+      Target(PostgresStore& store, Connection& c, int64_t import_id)
+          : store_(store), c_(c), import_id_(import_id) {}
+      Status LoadNamed(const std::vector<std::string>& ids, std::vector<Entry>& entries,
+                       std::vector<int64_t>& seqs) override {
+        return store_.LoadNamed(c_, ids, entries, seqs);
+      }
+      Result<int64_t> Append(const ledger::Ledger& additions) override {
+        // A savepoint, so that a chunk that meets a stored id leaves nothing.
+        if (auto s = c_.Script("storing a chunk", "SAVEPOINT chunk"); !s) return tl::unexpected(s.error());
+        auto next_seq = c_.Run("storing a chunk", "SELECT COALESCE(MAX(seq), 0) + 1 FROM entries");
+        if (!next_seq) return Failed(next_seq);
+        if (auto status = store_.Insert(c_, additions, import_id_); !status) {
+          const bool repeated = c_.sql_state() == "23505";  // unique_violation
+          (void)c_.Script("storing a chunk", "ROLLBACK TO SAVEPOINT chunk");
+          if (repeated) return Fail(ErrorCode::kConflict, status.error().message);
+          return tl::unexpected(status.error());
+        }
+        if (auto s = c_.Script("storing a chunk", "RELEASE SAVEPOINT chunk"); !s) return tl::unexpected(s.error());
+        return additions.entries.empty() ? int64_t{0} : next_seq->Int(0, 0);
+      }
+
+     private:
+      PostgresStore& store_;
+      Connection& c_;
+      int64_t import_id_;
+    } target(*this, c, import_id);
+
+    auto outcome =
+        RunStreamedImport(target, **stored_reference, reference, next_chunk, env_.is_country, options.source);
+    if (!outcome) return tl::unexpected(outcome.error());
+    ImportResult result = std::move(outcome->result);
+    if (!result.problems.empty()) return result;  // rolled back: nothing written
+    if (result.added == 0 && !options.idempotency) return result;  // nothing new: write nothing
+    if (result.added > 0) {
+      result.import_id = import_id;
+      auto counts = c.Run("recording the import", "UPDATE imports SET added = $1, unchanged = $2 WHERE id = $3",
+                          Params()
+                              .Int(static_cast<int64_t>(result.added))
+                              .Int(static_cast<int64_t>(result.unchanged))
+                              .Int(import_id));
+      if (!counts) return Failed(counts);
+      AuditRecord record = audit::RecordFor(options.actor, options.action, "dataset", std::to_string(import_id));
+      record.after = std::move(outcome->audit_after);
+      if (auto status = WriteAudit(c, record); !status) return tl::unexpected(status.error());
+    } else {
+      auto drop = c.Run("recording the import", "DELETE FROM imports WHERE id = $1", Params().Int(import_id));
+      if (!drop) return Failed(drop);
+    }
+    if (options.idempotency && options.respond) {
+      result.response = options.respond(result);
+      if (auto status = Remember(c, options.actor.user, *options.idempotency, *result.response); !status) {
+        return tl::unexpected(status.error());
+      }
+    }
+    if (auto status = transaction.Commit(); !status) return tl::unexpected(status.error());
+    return result;
+  }
 
   Result<std::vector<ListedEntry>> ListEntries(const EntryFilter& filter) override {
     Params params;
@@ -1265,6 +1358,56 @@ class PostgresStore : public Store {
     }
     for (auto& e : reversals) {
       if (loaded.insert(e.id).second) entries.push_back(std::move(e));
+    }
+    return {};
+  }
+
+  // The stored entries with one of `ids`, what settles them, and what
+  // reverses any of those, with their seq (for the streamed import).
+  Status LoadNamed(Connection& c, const std::vector<std::string>& ids, std::vector<Entry>& entries,
+                   std::vector<int64_t>& seqs) {
+    if (ids.empty()) return {};
+    const size_t first = entries.size();
+    auto read = [&](const std::string& sql, const std::vector<std::string>& names, std::vector<Entry>& out,
+                    std::vector<int64_t>& out_seqs) -> Status {
+      auto rows = c.Run("reading entries", sql, Params().TextArray(names));
+      if (!rows) return Failed(rows);
+      for (int r = 0; r < rows->size(); ++r) {
+        auto entry = ReadEntry(*rows, r);
+        if (!entry) return Failed(entry);
+        out.push_back(std::move(*entry));
+        out_seqs.push_back(rows->Int(r, 0));
+      }
+      return {};
+    };
+    if (auto s = read(std::string(kEntryColumns) + " WHERE id = ANY($1::text[]) ORDER BY seq", ids, entries, seqs);
+        !s) {
+      return s;
+    }
+    if (auto s = read(std::string(kEntryColumns) +
+                          " WHERE settles = ANY($1::text[]) AND NOT id = ANY($1::text[]) ORDER BY seq",
+                      ids, entries, seqs);
+        !s) {
+      return s;
+    }
+    if (entries.size() == first) return {};
+    std::vector<std::string> loaded_ids;
+    std::unordered_set<std::string> loaded;
+    for (size_t i = first; i < entries.size(); ++i) {
+      loaded_ids.push_back(entries[i].id);
+      loaded.insert(entries[i].id);
+    }
+    std::vector<Entry> reversals;
+    std::vector<int64_t> reversal_seqs;
+    if (auto s = read(std::string(kEntryColumns) + " WHERE reverses = ANY($1::text[]) ORDER BY seq", loaded_ids,
+                      reversals, reversal_seqs);
+        !s) {
+      return s;
+    }
+    for (size_t i = 0; i < reversals.size(); ++i) {
+      if (!loaded.insert(reversals[i].id).second) continue;
+      entries.push_back(std::move(reversals[i]));
+      seqs.push_back(reversal_seqs[i]);
     }
     return {};
   }
