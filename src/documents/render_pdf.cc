@@ -7,7 +7,9 @@
 #include <pango/pangocairo.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <tuple>
 
 #include "documents/pdf_text.h"
 #include "documents/render.h"
@@ -28,6 +30,10 @@ struct LayoutDeleter {
   void operator()(PangoLayout* layout) const { g_object_unref(layout); }
 };
 using LayoutPtr = std::unique_ptr<PangoLayout, LayoutDeleter>;
+struct FontDeleter {
+  void operator()(PangoFontDescription* font) const { pango_font_description_free(font); }
+};
+using FontPtr = std::unique_ptr<PangoFontDescription, FontDeleter>;
 
 // Glyph positions as the font designs them, not rounded to whole device
 // units: a PDF is resolution independent, and rounded positions leave gaps
@@ -91,6 +97,7 @@ class PdfWriter {
     y_ = kMarginTop;
   }
   ~PdfWriter() {
+    if (context_) g_object_unref(context_);
     if (cr_) cairo_destroy(cr_);
     if (surface_) cairo_surface_destroy(surface_);
   }
@@ -138,17 +145,9 @@ class PdfWriter {
   // A layout for `text` at `width`, in the document's direction.
   LayoutPtr Layout(const std::string& text, double width, const std::string& family, double size, bool bold,
                    PangoAlignment align) {
-    LayoutPtr layout(pango_cairo_create_layout(cr_));
-    PangoContext* context = pango_layout_get_context(layout.get());
-    pango_context_set_base_dir(context, rtl_ ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
-    UnhintedPositions(context);
-    pango_layout_context_changed(layout.get());
+    LayoutPtr layout(pango_layout_new(Context()));
     pango_layout_set_auto_dir(layout.get(), FALSE);
-    PangoFontDescription* font = pango_font_description_from_string(family.c_str());
-    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
-    pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(layout.get(), font);
-    pango_font_description_free(font);
+    pango_layout_set_font_description(layout.get(), Font(family, size, bold));
     pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
     pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
     // Alignment is physical in pango; "left" here means the start of the line.
@@ -158,6 +157,30 @@ class PdfWriter {
     std::string bound = BindUnitsAfterNoBreakSpace(text);
     pango_layout_set_text(layout.get(), bound.c_str(), -1);
     return layout;
+  }
+
+  // One pango context for every layout of the document (creating one per
+  // layout cost a context, its font options and font lookups each time):
+  // the document's base direction, unrounded glyph positions. The page's
+  // transformation is the identity throughout.
+  PangoContext* Context() {
+    if (context_ == nullptr) {
+      context_ = pango_cairo_create_context(cr_);
+      pango_context_set_base_dir(context_, rtl_ ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
+      UnhintedPositions(context_);
+    }
+    return context_;
+  }
+
+  // The font descriptions in use, made once each.
+  const PangoFontDescription* Font(const std::string& family, double size, bool bold) {
+    auto key = std::make_tuple(family, size, bold);
+    auto it = fonts_.find(key);
+    if (it != fonts_.end()) return it->second.get();
+    PangoFontDescription* font = pango_font_description_from_string(family.c_str());
+    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
+    pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    return fonts_.emplace(key, FontPtr(font)).first->second.get();
   }
 
   static double Height(PangoLayout* layout) {
@@ -439,6 +462,8 @@ class PdfWriter {
 
   const Document& document_;
   bool rtl_ = false;
+  PangoContext* context_ = nullptr;
+  std::map<std::tuple<std::string, double, bool>, FontPtr> fonts_;
   std::string pdf_;
   cairo_surface_t* surface_ = nullptr;
   cairo_t* cr_ = nullptr;
