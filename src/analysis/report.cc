@@ -13,6 +13,8 @@
 namespace rmis::analysis {
 namespace {
 
+__extension__ using Int128 = __int128;  // GCC's and Clang's 128-bit integer
+
 using ledger::Entry;
 using ledger::EntryKind;
 
@@ -159,8 +161,16 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   std::stable_sort(fund_order.begin(), fund_order.end(), [](const auto* a, const auto* b) {
     return CategoryOrder(a->category) < CategoryOrder(b->category);
   });
-  std::unordered_map<std::string, const ledger::Donor*> donors;
-  for (const auto& d : ledger.donors) donors.emplace(d.id, &d);
+  // Donor records by the columns' donor numbers.
+  std::vector<const ledger::Donor*> donor_of(c.donors.size(), nullptr);
+  for (size_t k = 0; k < ledger.donors.size(); ++k) {
+    const ledger::Donor& d = ledger.donors[k];
+    // A store interns the donors in their stored order first (then numbers
+    // match and no hash lookup is needed); any other order is looked up.
+    const bool same = k < c.donors.size() && c.donors.Name(static_cast<int32_t>(k)) == d.id;
+    const int32_t number = same ? static_cast<int32_t>(k) : c.donors.Find(d.id);
+    if (number >= 0) donor_of[static_cast<size_t>(number)] = &d;
+  }
 
   // --- Targets: the annual target in force per fund, and the history. ----
   std::unordered_map<std::string, const ledger::Target*> annual;
@@ -205,48 +215,92 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   // year and those listed for every year; without it, all of them. Either way
   // ascending, and every entry that can change a figure of the year is in.
   const size_t n = c.size();
-  std::vector<int32_t> scan;
   const bool indexed = c.indexed();
-  if (indexed) {
-    const auto& in_year_list = c.YearPositions(year);
-    const auto& always = c.AlwaysPositions();
-    scan.reserve(in_year_list.size() + always.size());
-    std::set_union(in_year_list.begin(), in_year_list.end(), always.begin(), always.end(),
-                   std::back_inserter(scan));
-  }
+  // visit(i) for every position of the union of two ascending lists, in order.
+  auto merge = [](const std::vector<int32_t>& first, const std::vector<int32_t>& second, auto&& visit) {
+    size_t a = 0, b = 0;
+    while (a < first.size() || b < second.size()) {
+      int32_t next;
+      if (b == second.size() || (a < first.size() && first[a] < second[b])) {
+        next = first[a++];
+      } else if (a == first.size() || second[b] < first[a]) {
+        next = second[b++];
+      } else {
+        next = first[a++];
+        ++b;
+      }
+      visit(static_cast<size_t>(next));
+    }
+  };
   auto for_each = [&](auto&& visit) {
-    if (indexed) {
-      for (int32_t position : scan) visit(static_cast<size_t>(position));
-    } else {
+    if (!indexed) {
       for (size_t i = 0; i < n; ++i) visit(i);
+    } else {
+      merge(c.YearPositions(year), c.AlwaysPositions(), visit);
+    }
+  };
+  // Only the entries that settle or reverse another (a subset of for_each's).
+  auto for_each_link = [&](auto&& visit) {
+    if (!indexed) {
+      for (size_t i = 0; i < n; ++i) visit(i);
+    } else {
+      merge(c.YearLinkPositions(year), c.AlwaysLinkPositions(), visit);
     }
   };
 
+  // The columns as plain pointers: the sums written below cannot alias them.
+  const ledger::EntryKind* __restrict col_kind = c.kind.data();
+  const ledger::Region* __restrict col_region = c.region.data();
+  const ledger::Channel* __restrict col_channel = c.channel.data();
+  const int32_t* __restrict col_donor = c.donor.data();
+  const int32_t* __restrict col_fund = c.fund.data();
+  const int32_t* __restrict col_appeal = c.appeal.data();
+  const int32_t* __restrict col_event = c.event.data();
+  const int32_t* __restrict col_settles = c.settles.data();
+  const int32_t* __restrict col_reverses = c.reverses.data();
+  const int32_t* __restrict col_value_day = c.value_day.data();
+  const int32_t* __restrict col_attributed_year = c.attributed_year.data();
+  const int32_t* __restrict col_probability_ppm = c.probability_ppm.data();
+  const ledger::Instant* __restrict col_recorded_at = c.recorded_at.data();
+  const int64_t* __restrict col_usd_cents = c.usd_cents.data();
+  const int64_t* __restrict col_amount_minor = c.amount_minor.data();
   const int32_t as_of_day = as_of.days;
   const bool by_known = options.snapshot.known_at.has_value();
   const ledger::Instant known_at = by_known ? *options.snapshot.known_at : 0;
   auto in_snapshot = [&](size_t i) {
-    return c.value_day[i] <= as_of_day && (!by_known || c.recorded_at[i] <= known_at);
+    return col_value_day[i] <= as_of_day && (!by_known || col_recorded_at[i] <= known_at);
   };
   // A reversal in the snapshot removes itself and the entry it reverses.
-  // Reversals are few: the entries they remove are kept sorted.
+  // What receipts and write-offs settled against each entry, by position,
+  // counts only those not reversed. One pass sums what every settling entry
+  // in the snapshot paid and lists what the snapshot's reversals remove
+  // (few: kept sorted); then what the removed ones paid is taken back.
   std::vector<int32_t> reversed;
-  for_each([&](size_t i) {
-    if (c.kind[i] == EntryKind::kReversal && c.reverses[i] >= 0 && in_snapshot(i)) {
-      reversed.push_back(c.reverses[i]);
+  PositionSums settled;
+  for_each_link([&](size_t i) {
+    if (!in_snapshot(i)) return;
+    if (col_kind[i] == EntryKind::kReversal) {
+      if (col_reverses[i] >= 0) reversed.push_back(col_reverses[i]);
+    } else if (col_settles[i] >= 0) {
+      settled.Add(col_settles[i], col_amount_minor[i]);
     }
   });
   std::sort(reversed.begin(), reversed.end());
+  reversed.erase(std::unique(reversed.begin(), reversed.end()), reversed.end());
+  for (int32_t position : reversed) {
+    const auto i = static_cast<size_t>(position);
+    if (col_settles[i] >= 0 && col_kind[i] != EntryKind::kReversal && in_snapshot(i)) {
+      settled.Add(col_settles[i], -col_amount_minor[i]);
+    }
+  }
+  // Whether entry i counts; called with ascending positions in one pass, so
+  // the removed ones are met in order.
+  size_t next_reversed = 0;
   auto live = [&](size_t i) {
-    return c.kind[i] != EntryKind::kReversal && in_snapshot(i) &&
-           (reversed.empty() ||
-            !std::binary_search(reversed.begin(), reversed.end(), static_cast<int32_t>(i)));
+    while (next_reversed < reversed.size() && static_cast<size_t>(reversed[next_reversed]) < i) ++next_reversed;
+    if (next_reversed < reversed.size() && static_cast<size_t>(reversed[next_reversed]) == i) return false;
+    return col_kind[i] != EntryKind::kReversal && in_snapshot(i);
   };
-  // What live receipts and write-offs settled against each entry, by position.
-  PositionSums settled;
-  for_each([&](size_t i) {
-    if (c.settles[i] >= 0 && live(i)) settled.Add(c.settles[i], c.amount_minor[i]);
-  });
   auto settled_on = [&](size_t i) { return settled.Get(static_cast<int32_t>(i)); };
 
   // --- One pass over the live entries. -------------------------------------
@@ -258,7 +312,6 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   DonorSums by_fund_donor(c.funds.size(), c.donors.size());
   std::array<int64_t, 16> by_region{};
   std::array<bool, 16> region_seen{};
-  std::vector<int64_t> by_donor_all(c.donors.size());
   // Per appeal, by channel: the three receipt channels, then open pledges.
   constexpr size_t kNewPledge = 4;
   std::vector<std::array<int64_t, 5>> appeal_channels(c.appeals.size());
@@ -278,39 +331,38 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
 
   for_each([&](size_t i) {
     if (!live(i)) return;
-    const auto fund_number = static_cast<size_t>(c.fund[i]);
+    const auto fund_number = static_cast<size_t>(col_fund[i]);
     FundSums& fund = sums[fund_number];
-    const bool in_year = c.value_day[i] >= year_first && c.value_day[i] <= year_last;
-    const int attributed = c.attributed_year[i];
+    const bool in_year = col_value_day[i] >= year_first && col_value_day[i] <= year_last;
+    const int attributed = col_attributed_year[i];
     if (in_year || attributed == year) report.has_data = true;
-    const int64_t usd = c.usd_cents[i];
-    switch (c.kind[i]) {
+    const int64_t usd = col_usd_cents[i];
+    switch (col_kind[i]) {
       case EntryKind::kReceipt: {
         if (in_year) {
           bool prior = attributed < year;
           fund.received += usd;
           if (prior) fund.prior += usd;
-          by_fund_donor.Add(fund_number, static_cast<size_t>(c.donor[i]), usd, prior);
-          const auto region = static_cast<size_t>(c.region[i]) & 15;
+          by_fund_donor.Add(fund_number, static_cast<size_t>(col_donor[i]), usd, prior);
+          const auto region = static_cast<size_t>(col_region[i]) & 15;
           by_region[region] += usd;
           region_seen[region] = true;
-          by_donor_all[static_cast<size_t>(c.donor[i])] += usd;
         }
         if (attributed == year) fund.forecast_received += usd;
-        if (c.appeal[i] >= 0) {
+        if (col_appeal[i] >= 0) {
           ledger::Channel channel =
-              c.channel[i] == ledger::Channel::kNone ? ledger::Channel::kNewContribution : c.channel[i];
-          appeal_channels[static_cast<size_t>(c.appeal[i])][static_cast<size_t>(channel)] += usd;
+              col_channel[i] == ledger::Channel::kNone ? ledger::Channel::kNewContribution : col_channel[i];
+          appeal_channels[static_cast<size_t>(col_appeal[i])][static_cast<size_t>(channel)] += usd;
         }
         break;
       }
       case EntryKind::kPledge: {
-        const bool needs_open = attributed == year || c.appeal[i] >= 0;
+        const bool needs_open = attributed == year || col_appeal[i] >= 0;
         int64_t open = needs_open ? OpenCents(c, i, settled_on(i)) : 0;
         if (attributed == year) fund.pledged += open;
-        if (c.appeal[i] >= 0 && open > 0) appeal_channels[static_cast<size_t>(c.appeal[i])][kNewPledge] += open;
-        if (c.event[i] >= 0) {
-          EventSums& event = event_sums[static_cast<size_t>(c.event[i])];
+        if (col_appeal[i] >= 0 && open > 0) appeal_channels[static_cast<size_t>(col_appeal[i])][kNewPledge] += open;
+        if (col_event[i] >= 0) {
+          EventSums& event = event_sums[static_cast<size_t>(col_event[i])];
           event.pledged += usd;
           if (const ledger::Fund* f = fund_of[fund_number]) {
             event.by_category[static_cast<size_t>(f->category)] += usd;
@@ -322,7 +374,7 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
         if (attributed == year) {
           int64_t open = OpenCents(c, i, settled_on(i));
           fund.expected_unweighted += open;
-          int32_t ppm = c.probability_ppm[i] >= 0 ? c.probability_ppm[i] : 1000000;
+          int32_t ppm = col_probability_ppm[i] >= 0 ? col_probability_ppm[i] : 1000000;
           fund.expected += Proportion(open, ppm, 1000000);
         }
         break;
@@ -335,22 +387,32 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
 
   // --- Income against target, forecast, rankings per fund. ---------------
   auto rank = [&](size_t fund_number, bool member_states_only) {
-    std::vector<RankedDonor> list;
+    struct Candidate {
+      int64_t cents;
+      bool prior;
+      const ledger::Donor* donor;
+    };
+    std::vector<Candidate> candidates;
     by_fund_donor.ForEach(fund_number, [&](size_t number, int64_t cents, bool prior) {
       if (cents <= 0) return;
-      auto it = donors.find(c.donors.Name(static_cast<int32_t>(number)));
-      if (it == donors.end()) return;
-      const ledger::Donor& d = *it->second;
-      bool member_state = ledger::InMemberStateTable(d.type);
-      if (member_states_only && !member_state) return;
-      list.push_back(RankedDonor{0, d.id, d.name, d.type, cents, prior, member_state});
+      const ledger::Donor* d = donor_of[number];
+      if (d == nullptr) return;
+      if (member_states_only && !ledger::InMemberStateTable(d->type)) return;
+      candidates.push_back(Candidate{cents, prior, d});
     });
-    std::sort(list.begin(), list.end(), [](const RankedDonor& a, const RankedDonor& b) {
-      if (a.received_cents != b.received_cents) return a.received_cents > b.received_cents;
-      return a.donor_name < b.donor_name;
-    });
-    if (list.size() > static_cast<size_t>(options.top_n)) list.resize(options.top_n);
-    for (size_t i = 0; i < list.size(); ++i) list[i].rank = static_cast<int>(i + 1);
+    const size_t keep = std::min(candidates.size(), static_cast<size_t>(std::max(options.top_n, 0)));
+    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(keep), candidates.end(),
+                      [](const Candidate& a, const Candidate& b) {
+                        if (a.cents != b.cents) return a.cents > b.cents;
+                        return a.donor->name < b.donor->name;
+                      });
+    std::vector<RankedDonor> list;
+    list.reserve(keep);
+    for (size_t i = 0; i < keep; ++i) {
+      const ledger::Donor& d = *candidates[i].donor;
+      list.push_back(RankedDonor{static_cast<int>(i + 1), d.id, d.name, d.type, candidates[i].cents,
+                                 candidates[i].prior, ledger::InMemberStateTable(d.type)});
+    }
     return list;
   };
 
@@ -451,26 +513,32 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   }
 
   // --- Concentration of the donor base. -------------------------------------
+  // The HHI is summed exactly (squares of cents in 128 bits) and divided
+  // once, so it does not depend on the order of the donors.
+  std::vector<int64_t> by_donor_all(c.donors.size());
+  for (size_t f = 0; f < c.funds.size(); ++f) {
+    by_fund_donor.ForEach(f, [&](size_t number, int64_t cents, bool) { by_donor_all[number] += cents; });
+  }
   std::vector<int64_t> amounts;
   for (int64_t cents : by_donor_all) {
     if (cents > 0) amounts.push_back(cents);
   }
-  std::sort(amounts.rbegin(), amounts.rend());
   Concentration& concentration = report.concentration;
   concentration.top_n = options.top_n;
   concentration.donors = static_cast<int>(amounts.size());
+  const size_t top = std::min(amounts.size(), static_cast<size_t>(std::max(options.top_n, 0)));
+  std::nth_element(amounts.begin(), amounts.begin() + static_cast<std::ptrdiff_t>(top), amounts.end(),
+                   std::greater<>());
+  Int128 squares = 0;
   for (size_t i = 0; i < amounts.size(); ++i) {
     concentration.total_cents += amounts[i];
-    if (i < static_cast<size_t>(options.top_n)) concentration.top_cents += amounts[i];
+    if (i < top) concentration.top_cents += amounts[i];
+    squares += static_cast<Int128>(amounts[i]) * amounts[i];
   }
   if (concentration.total_cents > 0) {
     concentration.top_share = Divide(concentration.top_cents, concentration.total_cents);
-    double hhi = 0;
-    for (int64_t amount : amounts) {
-      double share = static_cast<double>(amount) / static_cast<double>(concentration.total_cents);
-      hhi += share * share;
-    }
-    concentration.hhi = hhi;
+    const double total = static_cast<double>(concentration.total_cents);
+    concentration.hhi = static_cast<double>(squares) / (total * total);
   }
   return report;
 }

@@ -86,6 +86,12 @@ const std::vector<int32_t>& EntryColumns::YearPositions(int year) const {
   return by_year_[static_cast<size_t>(year - kFirstYear)];
 }
 
+const std::vector<int32_t>& EntryColumns::YearLinkPositions(int year) const {
+  static const std::vector<int32_t> kEmpty;
+  if (year < kFirstYear || year >= kFirstYear + kYears) return kEmpty;
+  return by_year_links_[static_cast<size_t>(year - kFirstYear)];
+}
+
 void EntryColumns::CollectKeys(int32_t i, std::vector<int>& years, bool& always, int depth) const {
   const auto at = static_cast<size_t>(i);
   for (int year : {YearOf(Date{value_day[at]}), static_cast<int>(attributed_year[at])}) {
@@ -109,14 +115,18 @@ void EntryColumns::IndexEntry(int32_t position) {
   years.clear();
   bool always = false;
   CollectKeys(position, years, always, 0);
+  const auto at = static_cast<size_t>(position);
+  const bool link = settles[at] != kNone || kind[at] == EntryKind::kReversal;
   for (int year : years) {
     if (year < kFirstYear || year >= kFirstYear + kYears) {
       always = true;
       continue;
     }
     by_year_[static_cast<size_t>(year - kFirstYear)].push_back(position);
+    if (link) by_year_links_[static_cast<size_t>(year - kFirstYear)].push_back(position);
   }
   if (always) always_.push_back(position);
+  if (always && link) always_links_.push_back(position);
 }
 
 void EntryColumns::IndexRange(size_t begin, size_t end) {
@@ -126,7 +136,9 @@ void EntryColumns::IndexRange(size_t begin, size_t end) {
 
 void EntryColumns::Reindex() {
   for (auto& list : by_year_) list.clear();
+  for (auto& list : by_year_links_) list.clear();
   always_.clear();
+  always_links_.clear();
   indexed_ = true;
   for (size_t i = 0; i < size(); ++i) IndexEntry(static_cast<int32_t>(i));
 }

@@ -92,6 +92,10 @@ struct EntryColumns {
   // both ascending, instead of every entry (docs/performance.md).
   const std::vector<int32_t>& YearPositions(int year) const;
   const std::vector<int32_t>& AlwaysPositions() const { return always_; }
+  // The same lists, only the entries that settle or reverse another: what a
+  // report reads first, to know what was settled and what was reversed.
+  const std::vector<int32_t>& YearLinkPositions(int year) const;
+  const std::vector<int32_t>& AlwaysLinkPositions() const { return always_links_; }
   // False after an entry named by an earlier one arrived (Append by id): the
   // lists may miss that pair until Reindex runs. A report then reads every
   // entry.
@@ -102,7 +106,9 @@ struct EntryColumns {
   // index against, in tests and benchmarks).
   void DropIndex() {
     for (auto& list : by_year_) list.clear();
+    for (auto& list : by_year_links_) list.clear();
     always_.clear();
+    always_links_.clear();
     indexed_ = false;
   }
   // Lists entries [begin, end), appended to the columns directly.
@@ -115,7 +121,9 @@ struct EntryColumns {
   void CollectKeys(int32_t position, std::vector<int>& years, bool& always, int depth) const;
 
   std::vector<std::vector<int32_t>> by_year_ = std::vector<std::vector<int32_t>>(kYears);
+  std::vector<std::vector<int32_t>> by_year_links_ = std::vector<std::vector<int32_t>>(kYears);
   std::vector<int32_t> always_;
+  std::vector<int32_t> always_links_;
   bool indexed_ = true;
 
   // Entries named by `settles`/`reverses` before they were appended:

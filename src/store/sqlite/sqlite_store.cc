@@ -204,7 +204,7 @@ class SqliteStore : public Store {
       ledger::Ledger fresh;
       if (auto status = LoadReference(fresh); !status) return status;
       ledger::EntryColumns columns;
-      if (auto status = LoadColumns(columns); !status) return status;
+      if (auto status = LoadColumns(fresh, columns); !status) return status;
       std::unique_lock<std::shared_mutex> write(cache_mutex_);
       cache_ = std::move(fresh);
       cache_columns_ = std::move(columns);
@@ -881,12 +881,15 @@ class SqliteStore : public Store {
   // every full run of rows that has no segment yet. Positions are seq - 1:
   // entries are never deleted and SQLite numbers them 1, 2, 3, ...; a store
   // where that does not hold is read row by row with ids.
-  Status LoadColumns(ledger::EntryColumns& columns) {
+  Status LoadColumns(const ledger::Ledger& reference, ledger::EntryColumns& columns) {
     Statement count(db_, "SELECT count(*), coalesce(max(seq), 0) FROM entries");
     if (count.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
     const int64_t entries = count.Int(0);
     const bool dense = entries == count.Int(1);
     columns.Reserve(static_cast<size_t>(entries));
+    // Donors numbered in their stored order, as a report looks them up.
+    columns.donors.Reserve(reference.donors.size());
+    for (const auto& donor : reference.donors) columns.donors.Intern(donor.id);
     int64_t sealed = 0;  // entries read from segments
     if (dense) {
       Statement segments(db_, "SELECT first_seq, rows, data FROM entry_segments ORDER BY first_seq");
@@ -905,6 +908,7 @@ class SqliteStore : public Store {
       if (static_cast<int64_t>(columns.size()) != sealed) {
         columns = ledger::EntryColumns();
         columns.Reserve(static_cast<size_t>(entries));
+        for (const auto& donor : reference.donors) columns.donors.Intern(donor.id);
         sealed = 0;
       }
     }
