@@ -123,6 +123,27 @@ export async function donorPage(view: HTMLElement, context: PageContext): Promis
   });
 }
 
+// The largest donors have thousands of open pledges and expectations: a
+// list shows its first rows, and a button adds more (drawing ten thousand
+// rows at once took 10 s on a million-entry store).
+const kFirstRows = 50;
+const kMoreRows = 500;
+function pagedTable<T>(items: T[], build: (shown: T[]) => HTMLElement): HTMLElement {
+  const box = h('div', { class: 'paged' });
+  let limit = kFirstRows;
+  const draw = (focusMore: boolean) => {
+    const shown = items.slice(0, limit);
+    const rest = items.length - shown.length;
+    const more = rest > 0
+      ? h('button', { type: 'button', 'data-more': '', onclick: () => ((limit += kMoreRows), draw(true)) }, t('common.showMore', { count: Math.min(rest, kMoreRows) }))
+      : null;
+    box.replaceChildren(build(shown), more ?? '');
+    if (focusMore) (more ?? (box.querySelector('tbody tr:last-child a, tbody tr:last-child') as HTMLElement | null))?.focus();
+  };
+  draw(false);
+  return box;
+}
+
 async function renderSummary(body: HTMLElement, id: string, summary: DonorSummary): Promise<void> {
   const known = summary.known_at ? { known_at: summary.known_at.slice(0, 10) } : {};
   // The receipts of year y counted here: value dates in y up to the as-of date.
@@ -168,9 +189,9 @@ async function renderSummary(body: HTMLElement, id: string, summary: DonorSummar
       h('h2', null, t('donor.openPledgesTitle')),
       summary.open_pledges.length
         ? [
-            table(
+            pagedTable(summary.open_pledges, (shown) => table(
               [t('field.id'), t('field.value_date'), t('field.fund'), t('field.attributed_year'), t('field.amount'), t('donor.open'), t('donor.openUsd'), ''],
-              summary.open_pledges.map((item) => [
+              shown.map((item) => [
                 h('code', null, item.id),
                 date(item.value_date),
                 fundName(item.fund),
@@ -190,8 +211,8 @@ async function renderSummary(body: HTMLElement, id: string, summary: DonorSummar
                     )
                   : entriesLink({ settles: item.id, ...known, to: summary.as_of }, t('donor.payments')),
               ]),
-              { caption: t('donor.openPledgesTable'), numeric: [4, 5, 6], rowAttrs: (i) => ({ 'data-entry': summary.open_pledges[i].id }) },
-            ),
+              { caption: t('donor.openPledgesTable'), numeric: [4, 5, 6], rowAttrs: (i) => ({ 'data-entry': shown[i].id }) },
+            )),
             h('p', { 'data-figure': 'open-total' }, t('donor.openTotal', { amount: money(summary.open_pledged_usd) }), ' ', entriesLink({ donor: id, kind: 'pledge', ...known, to: summary.as_of })),
           ]
         : h('p', null, t('donor.noOpenPledges')),
@@ -202,9 +223,9 @@ async function renderSummary(body: HTMLElement, id: string, summary: DonorSummar
       h('h2', null, t('donor.expectationsTitle')),
       summary.expectations.length
         ? [
-            table(
+            pagedTable(summary.expectations, (shown) => table(
               [t('field.id'), t('field.value_date'), t('field.fund'), t('field.attributed_year'), t('donor.open'), t('field.probability'), t('donor.openUsd'), t('donor.weightedUsd'), ''],
-              summary.expectations.map((item) => [
+              shown.map((item) => [
                 h('code', null, item.id),
                 date(item.value_date),
                 fundName(item.fund),
@@ -215,8 +236,8 @@ async function renderSummary(body: HTMLElement, id: string, summary: DonorSummar
                 h('span', { 'data-usd': item.weighted_usd ?? '' }, money(item.weighted_usd ?? item.open_usd)),
                 entriesLink({ settles: item.id, ...known, to: summary.as_of }, t('donor.writeOffs')),
               ]),
-              { caption: t('donor.expectationsTable'), numeric: [4, 5, 6, 7], rowAttrs: (i) => ({ 'data-entry': summary.expectations[i].id }) },
-            ),
+              { caption: t('donor.expectationsTable'), numeric: [4, 5, 6, 7], rowAttrs: (i) => ({ 'data-entry': shown[i].id }) },
+            )),
             h(
               'p',
               { 'data-figure': 'expected-total' },
