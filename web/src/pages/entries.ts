@@ -13,17 +13,30 @@ const kKinds = ['pledge', 'receipt', 'expected', 'write_off', 'reversal'];
 const kRegions = ['africa', 'arab_states', 'asia_pacific', 'europe', 'latin_america_caribbean', 'global'];
 
 export async function entriesPage(view: HTMLElement, context: PageContext): Promise<void> {
-  const [donors, funds, appeals, events] = await Promise.all([load('donors'), load('funds'), load('appeals'), load('events')]);
-  if (context.signal.aborted) return;
   const query = context.query;
   const value = (name: string) => query.get(name) ?? '';
+  const active = kFilters.filter((name) => value(name) && name !== 'order');
+  const filterQuery: Record<string, string> = {};
+  for (const name of active) filterQuery[name] = value(name);
+  // Newest first unless asked otherwise: what was just recorded is on top.
+  filterQuery.order = value('order') === 'asc' ? 'asc' : 'desc';
+  // The first page is asked for at once, beside the reference records the
+  // filters and the names need (on a big store those take longest).
+  let firstPage: Promise<EntryPage> | null = get<EntryPage>('/entries', { ...filterQuery, limit: 100 }, context.signal);
+  firstPage.catch(() => undefined);
+  const [donors, funds, appeals, events] = await Promise.all([load('donors'), load('funds'), load('appeals'), load('events')]);
+  if (context.signal.aborted) return;
 
   const donorInput = input('donor', 'text', value('donor'), { list: 'donor-options', autocomplete: 'off' });
-  const donorList = h(
-    'datalist',
-    { id: 'donor-options' },
-    donors.map((donor) => h('option', { value: donor.id }, donorName(donor.id))),
-  );
+  // The suggestions are made when the field is first used: on a store of
+  // 20,000 donors, making them with the page delayed the list by a second.
+  const donorList = h('datalist', { id: 'donor-options' });
+  const suggest = () => {
+    if (donorList.childElementCount) return;
+    donorList.append(...donors.map((donor) => h('option', { value: donor.id }, donorName(donor.id))));
+  };
+  donorInput.addEventListener('focus', suggest);
+  donorInput.addEventListener('input', suggest);
   const any = t('entries.any');
   const fields = {
     donor: field(t('field.donor'), donorInput, t('entries.donorHint')),
@@ -66,12 +79,6 @@ export async function entriesPage(view: HTMLElement, context: PageContext): Prom
     location.hash = href('/entries', next);
   });
 
-  const active = kFilters.filter((name) => value(name) && name !== 'order');
-  const filterQuery: Record<string, string> = {};
-  for (const name of active) filterQuery[name] = value(name);
-  // Newest first unless asked otherwise: what was just recorded is on top.
-  filterQuery.order = value('order') === 'asc' ? 'asc' : 'desc';
-
   view.append(
     pageTitle(
       t('entries.title'),
@@ -105,7 +112,9 @@ export async function entriesPage(view: HTMLElement, context: PageContext): Prom
     }
     const before = drawn;
     try {
-      const page = await get<EntryPage>('/entries', { ...filterQuery, limit: 100, cursor }, context.signal);
+      const request = reset && firstPage ? firstPage : get<EntryPage>('/entries', { ...filterQuery, limit: 100, cursor }, context.signal);
+      firstPage = null;
+      const page = await request;
       if (context.signal.aborted) return;
       shown = shown.concat(page.entries);
       cursor = page.next_cursor;
