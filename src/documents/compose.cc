@@ -204,6 +204,14 @@ std::vector<Block> TargetRevisions(const Builder& b, const Localization& l10n, c
 std::vector<Block> Income(const Builder& b, const Localization& l10n, const Report& current,
                           const ReportRequest& request) {
   const Formatter& fmt = l10n.format;
+  // A year with pledges or expectations but no income yet: one sentence, not
+  // a paragraph and a chart of zeros (issue 5, item 5).
+  bool any_income = false;
+  for (const auto& f : current.income_vs_target) any_income = any_income || f.received_cents != 0;
+  if (!any_income) {
+    return {Paragraph(b.M("report.income.none",
+                          MessageArgs().Text("date", fmt.Day(request.as_of)).Text("year", Year(request.year))))};
+  }
   const bool provisional = request.as_of < ledger::EndOfYear(request.year);
   std::string text = b.M("report.income.intro", MessageArgs()
                                                     .Text("figure", b.M("document.figure_number",
