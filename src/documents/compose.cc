@@ -214,7 +214,7 @@ std::vector<Block> Income(const Builder& b, const Localization& l10n, const Repo
   }
   const bool provisional = request.as_of < ledger::EndOfYear(request.year);
   std::string text = b.M("report.income.intro", MessageArgs()
-                                                    .Text("figure", b.M("document.figure_number",
+                                                    .Text("figure", b.M("document.figure_reference",
                                                                         MessageArgs().Number("n", b.NextFigure())))
                                                     .Text("date", fmt.Day(request.as_of))
                                                     .Text("year", Year(request.year))
@@ -258,7 +258,7 @@ std::vector<Block> TopContributors(const Builder& b, const Localization& l10n, c
   size_t rows = 0;
   for (const auto& r : current.top_contributors) rows = std::max(rows, r.member_states.size());
   if (rows == 0) return {};
-  std::string table_number = b.M("document.table_number", MessageArgs().Number("n", b.NextTable()));
+  std::string table_number = b.M("document.table_reference", MessageArgs().Number("n", b.NextTable()));
   std::string text = b.M("report.table1.intro",
                          MessageArgs().Text("table", table_number).Number("n", request.top_n).Text("year", Year(request.year)));
   Table table;
@@ -294,7 +294,7 @@ std::vector<Block> Regions(const Builder& b, const Localization& l10n, const Rep
   const auto& top = current.regions.front();
   std::string text = b.M("report.regions.intro",
                          MessageArgs()
-                             .Text("figure", b.M("document.figure_number", MessageArgs().Number("n", b.NextFigure())))
+                             .Text("figure", b.M("document.figure_reference", MessageArgs().Number("n", b.NextFigure())))
                              .Text("year", Year(request.year))
                              .Text("date", fmt.Day(request.as_of)));
   AppendText(text, b.M("report.regions.top", MessageArgs()
@@ -441,7 +441,7 @@ std::vector<Block> Concentration(const Builder& b, const Localization& l10n, con
   }
   std::vector<std::string> fund_names;
   for (const auto* r : funds) fund_names.push_back(l10n.names.Fund(r->fund));
-  std::string table_number = b.M("document.table_number", MessageArgs().Number("n", b.NextTable()));
+  std::string table_number = b.M("document.table_reference", MessageArgs().Number("n", b.NextTable()));
   AppendText(text, b.M("report.table2.intro", MessageArgs()
                                                   .Text("table", table_number)
                                                   .Number("n", top_n)
