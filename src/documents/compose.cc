@@ -401,6 +401,7 @@ std::vector<Block> Appeals(const Builder& b, const Localization& l10n, const Rep
     }
     AppendText(text, b.M("report.appeal", MessageArgs()
                                               .Text("launched", fmt.Month(ledger::MonthIndexOf(a.launched_on)))
+                                              .Text("launched_date", fmt.Day(a.launched_on))
                                               .Text("appeal", l10n.names.Appeal(a.appeal))
                                               .Text("requirement", fmt.Money(a.requirement_cents))
                                               .Text("has_countries", YesNo(a.countries > 0))
