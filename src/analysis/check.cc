@@ -269,8 +269,8 @@ void CheckImports(const store::StoreContents& contents, const EntryIndex& index,
     checks.Checked();
     added += import.added;
     if (import.entries > import.added) {
-      checks.Add("import " + std::to_string(import.id), "records " + std::to_string(import.added) +
-                                                            " records added, but " + std::to_string(import.entries) +
+      checks.Add("import " + std::to_string(import.id), "says it added " + std::to_string(import.added) +
+                                                            " records, but " + std::to_string(import.entries) +
                                                             " entries carry its id");
     }
   }
@@ -280,17 +280,17 @@ void CheckImports(const store::StoreContents& contents, const EntryIndex& index,
   const int64_t stored = static_cast<int64_t>(l.donors.size() + l.funds.size() + l.targets.size() +
                                               l.appeals.size() + l.events.size() + l.rates.size() + l.entries.size());
   if (added != stored) {
-    checks.Add("imports", "the imports record " + std::to_string(added) + " records added, but " +
-                              std::to_string(stored) + " are stored");
+    checks.Add("all imports", "say " + std::to_string(added) + " records were added, but " +
+                                  std::to_string(stored) + " are stored");
   }
   // Each import and its audit record are written in one transaction, in the
   // same order: the n-th audit record that describes an addition is the n-th
   // import's.
   std::vector<AuditedImport> audited = AuditedImports(contents.audit);
   if (audited.size() != contents.imports.size()) {
-    checks.Add("imports", std::to_string(contents.imports.size()) + " imports are recorded, but the audit trail "
-                                                                     "describes " +
-                              std::to_string(audited.size()));
+    checks.Add("all imports", std::to_string(contents.imports.size()) +
+                                  " imports are recorded, but the audit trail describes " +
+                                  std::to_string(audited.size()));
     return;
   }
   for (size_t i = 0; i < audited.size(); ++i) {
@@ -307,7 +307,7 @@ void CheckImports(const store::StoreContents& contents, const EntryIndex& index,
                                                      ", which is not stored");
     }
     if (record.records != import.added || record.entries != import.entries) {
-      checks.Add(subject, "records " + std::to_string(import.added) + " records added and " +
+      checks.Add(subject, "says it added " + std::to_string(import.added) + " records and " +
                               std::to_string(import.entries) + " entries carry its id, but audit record " +
                               std::to_string(record.seq) + " says " + std::to_string(record.records) +
                               " records, " + std::to_string(record.entries) + " entries");

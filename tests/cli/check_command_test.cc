@@ -94,7 +94,7 @@ TEST_F(CheckCommandTest, ADeletedEntryIsFoundByTheEngineAndTheLedger) {
   EXPECT_EQ(result.exit_code, kExitCheckFailed);
   EXPECT_THAT(result.out, HasSubstr("engine: the store's files: foreign_key_check: row "));
   EXPECT_THAT(result.out, HasSubstr("references: entry E2019-0013: reverses \"E2019-0010\", which is not stored"));
-  EXPECT_THAT(result.out, HasSubstr("imports: imports: the imports record "));
+  EXPECT_THAT(result.out, HasSubstr("imports: all imports: say "));
 }
 
 TEST_F(CheckCommandTest, AChangedAuditRecordIsNamed) {
