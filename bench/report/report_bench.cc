@@ -115,6 +115,9 @@ int main(int argc, char** argv) {
   size_t entries = 0;
   auto status = g_store->ReadColumns([&](const rmis::ledger::Ledger& reference, const rmis::ledger::EntryColumns& c) {
     entries = c.size();
+    std::printf("listed_for_year %zu (links %zu), listed_for_every_year %zu (links %zu)\n",
+                c.YearPositions(g_options.year).size(), c.YearLinkPositions(g_options.year).size(),
+                c.AlwaysPositions().size(), c.AlwaysLinkPositions().size());
     first = ComputeReport(reference, c, g_options);
   });
   if (!status) {

@@ -88,34 +88,40 @@ class PositionSums {
 
 // Receipts per fund and donor, and whether any of them was prior-year money:
 // one dense table while funds x donors is small, else a hash map per fund.
+// A dense cell holds cents * 2 + the prior-year mark, so that one receipt
+// touches one cache line (the table is larger than the CPU's caches on a
+// ledger of 100,000 donors, and these look-ups are the report's main cost).
 class DonorSums {
  public:
-  DonorSums(size_t funds, size_t donors) : funds_(funds), donors_(donors) {
+  DonorSums(size_t funds, size_t donors) : donors_(donors) {
     if (funds * donors <= kDenseLimit) {
       dense_.assign(funds * donors, 0);
-      prior_.assign(funds * donors, 0);
     } else {
       sparse_.resize(funds);
     }
   }
   void Add(size_t fund, size_t donor, int64_t cents, bool prior) {
     if (sparse_.empty()) {
-      dense_[fund * donors_ + donor] += cents;
-      prior_[fund * donors_ + donor] |= static_cast<uint8_t>(prior);
+      int64_t& cell = dense_[fund * donors_ + donor];
+      cell += cents * 2;
+      cell |= static_cast<int64_t>(prior);
     } else {
       auto& value = sparse_[fund][static_cast<int32_t>(donor)];
       value.first += cents;
       value.second = value.second || prior;
     }
   }
+  // Asks the CPU to bring the cell in ahead of Add.
+  void Prefetch(size_t fund, size_t donor) const {
+    if (sparse_.empty()) __builtin_prefetch(&dense_[fund * donors_ + donor], 1);
+  }
   // visit(donor, cents, prior) for every donor with receipts to `fund`.
   template <typename Visit>
   void ForEach(size_t fund, Visit&& visit) const {
     if (sparse_.empty()) {
+      const int64_t* row = dense_.data() + fund * donors_;
       for (size_t d = 0; d < donors_; ++d) {
-        if (prior_[fund * donors_ + d] || dense_[fund * donors_ + d] != 0) {
-          visit(d, dense_[fund * donors_ + d], prior_[fund * donors_ + d] != 0);
-        }
+        if (row[d] != 0) visit(d, row[d] >> 1, (row[d] & 1) != 0);
       }
     } else {
       for (const auto& [donor, value] : sparse_[fund]) visit(static_cast<size_t>(donor), value.first, value.second);
@@ -124,9 +130,8 @@ class DonorSums {
 
  private:
   static constexpr size_t kDenseLimit = size_t{1} << 21;
-  size_t funds_, donors_;
+  size_t donors_;
   std::vector<int64_t> dense_;
-  std::vector<uint8_t> prior_;
   std::vector<std::unordered_map<int32_t, std::pair<int64_t, bool>>> sparse_;
 };
 
@@ -329,7 +334,13 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   const int32_t year_first = ledger::MakeDate(year, 1, 1).days;
   const int32_t year_last = ledger::EndOfYear(year).days;
 
+  // Rows of a year lie close together (a ledger is stored roughly in date
+  // order): the donor cell of the row a few places on is fetched ahead.
+  constexpr size_t kAhead = 8;
   for_each([&](size_t i) {
+    if (i + kAhead < n) {
+      by_fund_donor.Prefetch(static_cast<size_t>(col_fund[i + kAhead]), static_cast<size_t>(col_donor[i + kAhead]));
+    }
     if (!live(i)) return;
     const auto fund_number = static_cast<size_t>(col_fund[i]);
     FundSums& fund = sums[fund_number];

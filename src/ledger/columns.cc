@@ -2,6 +2,7 @@
 #include "ledger/columns.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace rmis::ledger {
@@ -92,32 +93,76 @@ const std::vector<int32_t>& EntryColumns::YearLinkPositions(int year) const {
   return by_year_links_[static_cast<size_t>(year - kFirstYear)];
 }
 
-void EntryColumns::CollectKeys(int32_t i, std::vector<int>& years, bool& always, int depth) const {
-  const auto at = static_cast<size_t>(i);
-  for (int year : {YearOf(Date{value_day[at]}), static_cast<int>(attributed_year[at])}) {
-    if (std::find(years.begin(), years.end(), year) == years.end()) years.push_back(year);
+namespace {
+
+// The year of a day number, by table for the years the index lists (the
+// index computes two per entry, millions of times when a store loads).
+class YearTable {
+ public:
+  YearTable(int first_year, int years) : first_day_(MakeDate(first_year, 1, 1).days) {
+    const int32_t last_day = MakeDate(first_year + years, 1, 1).days;
+    years_.resize(static_cast<size_t>(last_day - first_day_));
+    for (int y = first_year; y < first_year + years; ++y) {
+      const int32_t from = MakeDate(y, 1, 1).days, to = MakeDate(y + 1, 1, 1).days;
+      for (int32_t d = from; d < to; ++d) years_[static_cast<size_t>(d - first_day_)] = static_cast<int16_t>(y);
+    }
   }
-  if (appeal[at] != kNone || event[at] != kNone) always = true;
+  int Year(int32_t day) const {
+    const int64_t at = static_cast<int64_t>(day) - first_day_;
+    if (at < 0 || at >= static_cast<int64_t>(years_.size())) return YearOf(Date{day});
+    return years_[static_cast<size_t>(at)];
+  }
+
+ private:
+  int32_t first_day_;
+  std::vector<int16_t> years_;
+};
+
+}  // namespace
+
+// A few distinct years (an entry has at most a handful).
+struct YearKeys {
+  std::array<int, 8> years{};
+  int count = 0;
+  bool always = false;
+  void Add(int year) {
+    for (int i = 0; i < count; ++i) {
+      if (years[static_cast<size_t>(i)] == year) return;
+    }
+    if (count == static_cast<int>(years.size())) {
+      always = true;  // too many to list: read by every report
+      return;
+    }
+    years[static_cast<size_t>(count++)] = year;
+  }
+};
+
+void EntryColumns::CollectKeys(int32_t i, YearKeys& keys, int depth) const {
+  static const YearTable table(kFirstYear, kYears);
+  const auto at = static_cast<size_t>(i);
+  keys.Add(table.Year(value_day[at]));
+  keys.Add(attributed_year[at]);
+  if (appeal[at] != kNone || event[at] != kNone) keys.always = true;
   for (int32_t target : {settles[at], reverses[at]}) {
     if (target == kNone) continue;
     // Chains are short (a reversal of a receipt that settles a pledge); a
     // longer one is read by every report.
     if (depth >= 4) {
-      always = true;
+      keys.always = true;
     } else {
-      CollectKeys(target, years, always, depth + 1);
+      CollectKeys(target, keys, depth + 1);
     }
   }
 }
 
 void EntryColumns::IndexEntry(int32_t position) {
-  thread_local std::vector<int> years;
-  years.clear();
-  bool always = false;
-  CollectKeys(position, years, always, 0);
+  YearKeys keys;
+  CollectKeys(position, keys, 0);
+  bool always = keys.always;
   const auto at = static_cast<size_t>(position);
   const bool link = settles[at] != kNone || kind[at] == EntryKind::kReversal;
-  for (int year : years) {
+  for (int k = 0; k < keys.count; ++k) {
+    const int year = keys.years[static_cast<size_t>(k)];
     if (year < kFirstYear || year >= kFirstYear + kYears) {
       always = true;
       continue;
@@ -185,7 +230,7 @@ void EntryColumns::Append(const EntryView& e) {
 
 namespace {
 
-constexpr std::string_view kSegmentMagic = "RMISSEG1";
+constexpr std::string_view kSegmentMagic = "RMISSEG2";
 
 template <typename T>
 void PutRaw(std::string& out, const T& value) {
@@ -286,6 +331,32 @@ std::string EncodeSegment(const EntryColumns& c, size_t begin, size_t end) {
   PutColumn(out, c.recorded_at, begin, end);
   PutColumn(out, c.usd_cents, begin, end);
   PutColumn(out, c.amount_minor, begin, end);
+  // The segment's part of the year index: per list, the positions in
+  // [begin, end) (lists are ascending). Year -1 is the list for every year.
+  auto part = [&](const std::vector<int32_t>& list) {
+    auto from = std::lower_bound(list.begin(), list.end(), static_cast<int32_t>(begin));
+    auto to = std::lower_bound(from, list.end(), static_cast<int32_t>(end));
+    return std::make_pair(from, to);
+  };
+  auto put_list = [&](int32_t year, const std::vector<int32_t>& all, const std::vector<int32_t>& links) {
+    auto [all_from, all_to] = part(all);
+    auto [links_from, links_to] = part(links);
+    if (all_from == all_to) return;
+    PutRaw(out, year);
+    PutRaw(out, static_cast<uint32_t>(all_to - all_from));
+    PutRaw(out, static_cast<uint32_t>(links_to - links_from));
+    out.append(reinterpret_cast<const char*>(&*all_from), static_cast<size_t>(all_to - all_from) * sizeof(int32_t));
+    if (links_from != links_to) {
+      out.append(reinterpret_cast<const char*>(&*links_from),
+                 static_cast<size_t>(links_to - links_from) * sizeof(int32_t));
+    }
+  };
+  if (c.indexed()) {
+    for (size_t y = 0; y < c.by_year_.size(); ++y) {
+      put_list(static_cast<int32_t>(y) + EntryColumns::kFirstYear, c.by_year_[y], c.by_year_links_[y]);
+    }
+    put_list(-1, c.always_, c.always_links_);
+  }
   return out;
 }
 
@@ -307,79 +378,100 @@ bool DecodeSegment(std::string_view data, EntryColumns& c) {
                        appeal_names = names(c.appeals), event_names = names(c.events);
   const size_t begin = c.size();
   const size_t position_limit = begin + rows;
-  EntryColumns& out = c;
-  std::vector<EntryKind> kind;
-  std::vector<Region> region;
-  std::vector<Channel> channel;
-  std::vector<int32_t> donor, fund, appeal, event, settles, reverses, value_day, attributed, ppm;
-  std::vector<Instant> recorded_at;
-  std::vector<int64_t> usd, amount;
-  in.Column(kind, rows);
-  in.Column(region, rows);
-  in.Column(channel, rows);
-  in.Column(donor, rows);
-  in.Column(fund, rows);
-  in.Column(appeal, rows);
-  in.Column(event, rows);
-  in.Column(settles, rows);
-  in.Column(reverses, rows);
-  in.Column(value_day, rows);
-  in.Column(attributed, rows);
-  in.Column(ppm, rows);
-  in.Column(recorded_at, rows);
-  in.Column(usd, rows);
-  in.Column(amount, rows);
-  if (!in.ok() || !in.AtEnd()) return false;
-  // Checked before anything is appended: a bad segment changes nothing.
-  auto local_ok = [](const std::vector<int32_t>& column, const std::vector<int32_t>& names, bool optional) {
-    for (int32_t number : column) {
+  // Straight into the columns; a segment that turns out bad is cut off again.
+  in.Column(c.kind, rows);
+  in.Column(c.region, rows);
+  in.Column(c.channel, rows);
+  in.Column(c.donor, rows);
+  in.Column(c.fund, rows);
+  in.Column(c.appeal, rows);
+  in.Column(c.event, rows);
+  in.Column(c.settles, rows);
+  in.Column(c.reverses, rows);
+  in.Column(c.value_day, rows);
+  in.Column(c.attributed_year, rows);
+  in.Column(c.probability_ppm, rows);
+  in.Column(c.recorded_at, rows);
+  in.Column(c.usd_cents, rows);
+  in.Column(c.amount_minor, rows);
+  auto map = [&](std::vector<int32_t>& column, const std::vector<int32_t>& names, bool optional) {
+    for (size_t i = begin; i < column.size(); ++i) {
+      int32_t& number = column[i];
       if (number == EntryColumns::kNone && optional) continue;
       if (number < 0 || static_cast<size_t>(number) >= names.size()) return false;
+      number = names[static_cast<size_t>(number)];
     }
     return true;
   };
-  if (!local_ok(donor, donor_names, false) || !local_ok(fund, fund_names, false) ||
-      !local_ok(appeal, appeal_names, true) || !local_ok(event, event_names, true)) {
+  bool ok = in.ok() && c.size() == position_limit && map(c.donor, donor_names, false) &&
+            map(c.fund, fund_names, false) && map(c.appeal, appeal_names, true) &&
+            map(c.event, event_names, true);
+  for (size_t i = begin; ok && i < position_limit; ++i) {
+    ok = c.settles[i] >= EntryColumns::kNone && c.settles[i] < static_cast<int64_t>(position_limit) &&
+         c.reverses[i] >= EntryColumns::kNone && c.reverses[i] < static_cast<int64_t>(position_limit) &&
+         static_cast<uint8_t>(c.kind[i]) <= static_cast<uint8_t>(EntryKind::kReversal) &&
+         static_cast<uint8_t>(c.region[i]) <= static_cast<uint8_t>(Region::kGlobal) &&
+         static_cast<uint8_t>(c.channel[i]) <= static_cast<uint8_t>(Channel::kInternalEmergencyFund);
+  }
+  if (!ok) {
+    auto cut = [&](auto& column) { column.resize(std::min(column.size(), begin)); };
+    cut(c.kind), cut(c.region), cut(c.channel), cut(c.donor), cut(c.fund), cut(c.appeal), cut(c.event);
+    cut(c.settles), cut(c.reverses), cut(c.value_day), cut(c.attributed_year), cut(c.probability_ppm);
+    cut(c.recorded_at), cut(c.usd_cents), cut(c.amount_minor);
     return false;
   }
-  for (const auto* column : {&settles, &reverses}) {
-    for (int32_t position : *column) {
-      if (position < EntryColumns::kNone || static_cast<size_t>(position + 1) > position_limit) return false;
-    }
-  }
-  for (size_t i = 0; i < rows; ++i) {
-    if (static_cast<uint8_t>(kind[i]) > static_cast<uint8_t>(EntryKind::kReversal) ||
-        static_cast<uint8_t>(region[i]) > static_cast<uint8_t>(Region::kGlobal) ||
-        static_cast<uint8_t>(channel[i]) > static_cast<uint8_t>(Channel::kInternalEmergencyFund)) {
-      return false;
-    }
-  }
-  auto map = [](std::vector<int32_t>& column, const std::vector<int32_t>& names) {
-    for (int32_t& number : column) {
-      if (number != EntryColumns::kNone) number = names[static_cast<size_t>(number)];
-    }
+  // The year index: the lists as the segment carries them, each checked to
+  // hold ascending positions of this segment only.
+  struct List {
+    int32_t year;
+    std::vector<int32_t> all, links;
   };
-  map(donor, donor_names);
-  map(fund, fund_names);
-  map(appeal, appeal_names);
-  map(event, event_names);
-  auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-  append(out.kind, kind);
-  append(out.region, region);
-  append(out.channel, channel);
-  append(out.donor, donor);
-  append(out.fund, fund);
-  append(out.appeal, appeal);
-  append(out.event, event);
-  append(out.settles, settles);
-  append(out.reverses, reverses);
-  append(out.value_day, value_day);
-  append(out.attributed_year, attributed);
-  append(out.probability_ppm, ppm);
-  append(out.recorded_at, recorded_at);
-  append(out.usd_cents, usd);
-  append(out.amount_minor, amount);
-  c.IndexRange(begin, c.size());
+  std::vector<List> lists;
+  while (ok && !in.AtEnd()) {
+    List list;
+    list.year = in.Raw<int32_t>();
+    const auto all = in.Raw<uint32_t>(), links = in.Raw<uint32_t>();
+    ok = in.ok() && all <= rows && links <= all &&
+         (list.year == -1 || (list.year >= EntryColumns::kFirstYear &&
+                              list.year < EntryColumns::kFirstYear + EntryColumns::kYears));
+    if (!ok) break;
+    in.Column(list.all, all);
+    in.Column(list.links, links);
+    for (const auto* positions : {&list.all, &list.links}) {
+      for (size_t i = 0; ok && i < positions->size(); ++i) {
+        const int32_t p = (*positions)[i];
+        ok = p >= static_cast<int64_t>(begin) && p < static_cast<int64_t>(position_limit) &&
+             (i == 0 || (*positions)[i - 1] < p);
+      }
+    }
+    ok = ok && in.ok();
+    lists.push_back(std::move(list));
+  }
+  if (!ok) {
+    auto cut = [&](auto& column) { column.resize(std::min(column.size(), begin)); };
+    cut(c.kind), cut(c.region), cut(c.channel), cut(c.donor), cut(c.fund), cut(c.appeal), cut(c.event);
+    cut(c.settles), cut(c.reverses), cut(c.value_day), cut(c.attributed_year), cut(c.probability_ppm);
+    cut(c.recorded_at), cut(c.usd_cents), cut(c.amount_minor);
+    return false;
+  }
+  if (c.indexed()) {
+    if (lists.empty()) {
+      c.IndexRange(begin, c.size());  // a segment cut from columns without an index
+    } else {
+      auto append = [](std::vector<int32_t>& to, const std::vector<int32_t>& from) {
+        to.insert(to.end(), from.begin(), from.end());
+      };
+      for (const List& list : lists) {
+        if (list.year == -1) {
+          append(c.always_, list.all);
+          append(c.always_links_, list.links);
+        } else {
+          append(c.by_year_[static_cast<size_t>(list.year - EntryColumns::kFirstYear)], list.all);
+          append(c.by_year_links_[static_cast<size_t>(list.year - EntryColumns::kFirstYear)], list.links);
+        }
+      }
+    }
+  }
   return true;
 }
 

@@ -56,6 +56,8 @@ struct EntryView {
   int64_t amount_minor = 0;
 };
 
+struct YearKeys;  // columns.cc
+
 struct EntryColumns {
   static constexpr int32_t kNone = -1;
 
@@ -118,7 +120,9 @@ struct EntryColumns {
   static constexpr int kFirstYear = 1900;
   static constexpr int kYears = 400;
   void IndexEntry(int32_t position);
-  void CollectKeys(int32_t position, std::vector<int>& years, bool& always, int depth) const;
+  friend std::string EncodeSegment(const EntryColumns& columns, size_t begin, size_t end);
+  friend bool DecodeSegment(std::string_view data, EntryColumns& columns);
+  void CollectKeys(int32_t position, YearKeys& keys, int depth) const;
 
   std::vector<std::vector<int32_t>> by_year_ = std::vector<std::vector<int32_t>>(kYears);
   std::vector<std::vector<int32_t>> by_year_links_ = std::vector<std::vector<int32_t>>(kYears);
