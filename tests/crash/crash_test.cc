@@ -321,31 +321,35 @@ TEST_P(CrashTest, ServerKilledAtRandomLosesNothingAcknowledged) {
                                                  random()));
       threads.emplace_back([&stop, client = clients.back().get()] { client->Run(stop); });
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5 + random() % 150));
-    std::string failure;
+    // Kill at a random moment once writes flow (the first acknowledgement;
+    // a bound on the wait, not a timed assertion).
+    auto total = [&] {
+      int sum = 0;
+      for (const auto& client : clients) sum += client->acknowledged_count();
+      return sum;
+    };
+    const auto give_up = Clock::now() + std::chrono::seconds(60);
+    while (total() == 0 && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::string failure = total() == 0 ? "round " + std::to_string(round) + ": no write was acknowledged\n" : "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 150));
     if (round == postgres_stop_round) {
       // PostgreSQL dies under load, without a checkpoint, and comes back;
       // the same rmis server goes on (its broken connections are dropped).
       if (int code = PgCtl(data_directory, {"stop", "-m", "immediate"}); code != 0) {
-        failure = "pg_ctl stop -m immediate exited with " + std::to_string(code);
+        failure += "pg_ctl stop -m immediate exited with " + std::to_string(code);
       } else {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         if (int restarted = PgCtl(data_directory, {"restart"}); restarted != 0) {
-          failure = "pg_ctl restart exited with " + std::to_string(restarted);
+          failure += "pg_ctl restart exited with " + std::to_string(restarted);
         }
         // The same server takes writes again: wait for one more
         // acknowledgement (a bound on the wait, not a timed assertion).
-        auto total = [&] {
-          int sum = 0;
-          for (const auto& client : clients) sum += client->acknowledged_count();
-          return sum;
-        };
         const int after_restart = total();
-        const auto give_up = Clock::now() + std::chrono::seconds(60);
-        while (total() <= after_restart && Clock::now() < give_up) {
+        const auto restarted_by = Clock::now() + std::chrono::seconds(60);
+        while (total() <= after_restart && Clock::now() < restarted_by) {
           std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        if (total() <= after_restart) failure = "no write was acknowledged after PostgreSQL restarted";
+        if (total() <= after_restart) failure += "no write was acknowledged after PostgreSQL restarted";
         std::cout << "PostgreSQL stopped (immediate) and restarted under load in round " << round
                   << "; the server acknowledged writes again" << std::endl;
       }
@@ -366,7 +370,7 @@ TEST_P(CrashTest, ServerKilledAtRandomLosesNothingAcknowledged) {
     if (round % 20 == 19) ExpectChecks(db_, "after kill " + std::to_string(round + 1));
   }
   EXPECT_TRUE(unexpected.empty()) << unexpected.size() << " unexpected answers, the first: " << unexpected.front();
-  EXPECT_GT(acknowledged.size(), static_cast<size_t>(kServeKills));
+  EXPECT_GE(acknowledged.size(), static_cast<size_t>(kServeKills));  // at least one a round
 
   if (GetParam() == StoreKind::kSqlite) {
     EXPECT_EQ(where_->QueryText("PRAGMA integrity_check"), "ok");
