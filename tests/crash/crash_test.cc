@@ -119,7 +119,8 @@ int FreePort() {
   return ntohs(address.sin_port);
 }
 
-// Waits until the server answers /api/v1/health; false if it exits first.
+// Waits until the server answers /api/v1/health; false if it exits first
+// (or is killed after two minutes without answering).
 // (A bound on a wait, not a timed assertion: the server may take its time.)
 bool WaitHealthy(int port, pid_t pid) {
   const auto give_up = Clock::now() + std::chrono::seconds(120);
@@ -131,6 +132,7 @@ bool WaitHealthy(int port, pid_t pid) {
     if (result && result->status == 200) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  KillHard(pid);
   return false;
 }
 
@@ -310,9 +312,17 @@ TEST_P(CrashTest, ServerKilledAtRandomLosesNothingAcknowledged) {
   const std::string data_directory = GetParam() == StoreKind::kPostgres ? DataDirectory(db_) : "";
   std::vector<std::string> cut_off;
   for (int round = 0; round < kServeKills; ++round) {
-    const int port = FreePort();
-    pid_t server = StartRmis({"serve", "--db", db_, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "4"}, log);
-    ASSERT_TRUE(WaitHealthy(port, server)) << "round " << round << ": the server did not start:\n" << Tail(log);
+    // Another process may take the free port before the server binds it:
+    // then the server exits, and starts again on another.
+    int port = 0;
+    pid_t server = -1;
+    bool healthy = false;
+    for (int attempt = 0; attempt < 5 && !healthy; ++attempt) {
+      port = FreePort();
+      server = StartRmis({"serve", "--db", db_, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "4"}, log);
+      healthy = WaitHealthy(port, server);
+    }
+    ASSERT_TRUE(healthy) << "round " << round << ": the server did not start:\n" << Tail(log);
     std::atomic<bool> stop{false};
     std::vector<std::unique_ptr<Client>> clients;
     std::vector<std::thread> threads;
