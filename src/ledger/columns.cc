@@ -78,6 +78,9 @@ void EntryColumns::AppendResolved(const EntryView& e, int32_t settles_position, 
   recorded_at.push_back(e.recorded_at);
   usd_cents.push_back(e.usd_cents);
   amount_minor.push_back(e.amount_minor);
+  // An entry that names one stored after it (a dataset may name entries in
+  // any order) cannot be listed before that one is here: Reindex lists both.
+  if (settles_position >= position || reverses_position >= position) indexed_ = false;
   if (indexed_) IndexEntry(position);
 }
 
@@ -145,6 +148,10 @@ void EntryColumns::CollectKeys(int32_t i, YearKeys& keys, int depth) const {
   if (appeal[at] != kNone || event[at] != kNone) keys.always = true;
   for (int32_t target : {settles[at], reverses[at]}) {
     if (target == kNone) continue;
+    if (static_cast<size_t>(target) >= size()) {
+      keys.always = true;  // not here yet: read by every report
+      continue;
+    }
     // Chains are short (a reversal of a receipt that settles a pledge); a
     // longer one is read by every report.
     if (depth >= 4) {
@@ -360,7 +367,7 @@ std::string EncodeSegment(const EntryColumns& c, size_t begin, size_t end) {
   return out;
 }
 
-bool DecodeSegment(std::string_view data, EntryColumns& c) {
+bool DecodeSegment(std::string_view data, EntryColumns& c, size_t entries) {
   SegmentReader in(data);
   if (in.Bytes(kSegmentMagic.size()) != kSegmentMagic) return false;
   const auto rows = static_cast<size_t>(in.Raw<uint32_t>());
@@ -378,6 +385,8 @@ bool DecodeSegment(std::string_view data, EntryColumns& c) {
                        appeal_names = names(c.appeals), event_names = names(c.events);
   const size_t begin = c.size();
   const size_t position_limit = begin + rows;
+  // A segment's entries may name entries stored after it, up to `entries`.
+  const size_t reference_limit = std::max(position_limit, entries);
   // Straight into the columns; a segment that turns out bad is cut off again.
   in.Column(c.kind, rows);
   in.Column(c.region, rows);
@@ -407,8 +416,8 @@ bool DecodeSegment(std::string_view data, EntryColumns& c) {
             map(c.fund, fund_names, false) && map(c.appeal, appeal_names, true) &&
             map(c.event, event_names, true);
   for (size_t i = begin; ok && i < position_limit; ++i) {
-    ok = c.settles[i] >= EntryColumns::kNone && c.settles[i] < static_cast<int64_t>(position_limit) &&
-         c.reverses[i] >= EntryColumns::kNone && c.reverses[i] < static_cast<int64_t>(position_limit) &&
+    ok = c.settles[i] >= EntryColumns::kNone && c.settles[i] < static_cast<int64_t>(reference_limit) &&
+         c.reverses[i] >= EntryColumns::kNone && c.reverses[i] < static_cast<int64_t>(reference_limit) &&
          static_cast<uint8_t>(c.kind[i]) <= static_cast<uint8_t>(EntryKind::kReversal) &&
          static_cast<uint8_t>(c.region[i]) <= static_cast<uint8_t>(Region::kGlobal) &&
          static_cast<uint8_t>(c.channel[i]) <= static_cast<uint8_t>(Channel::kInternalEmergencyFund);

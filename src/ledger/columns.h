@@ -121,7 +121,7 @@ struct EntryColumns {
   static constexpr int kYears = 400;
   void IndexEntry(int32_t position);
   friend std::string EncodeSegment(const EntryColumns& columns, size_t begin, size_t end);
-  friend bool DecodeSegment(std::string_view data, EntryColumns& columns);
+  friend bool DecodeSegment(std::string_view data, EntryColumns& columns, size_t entries);
   void CollectKeys(int32_t position, YearKeys& keys, int depth) const;
 
   std::vector<std::vector<int32_t>> by_year_ = std::vector<std::vector<int32_t>>(kYears);
@@ -144,7 +144,9 @@ EntryColumns ToColumns(const std::vector<Entry>& entries);
 // as positions, so a segment is only valid for the ledger it was cut from.
 std::string EncodeSegment(const EntryColumns& columns, size_t begin, size_t end);
 // Appends the segment's entries at the end of `columns`. False when `data`
-// is not a segment (the store then reads the rows instead).
-bool DecodeSegment(std::string_view data, EntryColumns& columns);
+// is not a segment (the store then reads the rows instead). `entries`: how
+// many entries the ledger holds, the bound for `settles` and `reverses`
+// (0: only positions up to the segment's end).
+bool DecodeSegment(std::string_view data, EntryColumns& columns, size_t entries = 0);
 
 }  // namespace rmis::ledger

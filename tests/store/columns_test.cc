@@ -190,5 +190,40 @@ TEST(Segments, RoundTripAndRejectGarbage) {
   }
 }
 
+// A dataset may name an entry stored after the one naming it: the store
+// hands over positions ahead of the end, the index waits for Reindex, and
+// the report is the report of every entry.
+TEST(Segments, AnEntryNamingALaterOneIsListedOnceThatOneIsHere) {
+  ledger::Ledger reference;
+  reference.funds = {{"core", "Core", ledger::FundCategory::kCore}};
+  reference.donors = {{"d1", "Donor", ledger::DonorType::kMemberState, "MEX", {}}};
+  ledger::EntryColumns columns;
+  ledger::EntryView receipt{.id = "r", .donor = "d1", .fund = "core", .kind = ledger::EntryKind::kReceipt,
+                            .value_day = ledger::MakeDate(2022, 3, 1).days, .attributed_year = 2021,
+                            .usd_cents = 400, .amount_minor = 400};
+  ledger::EntryView pledge{.id = "p", .donor = "d1", .fund = "core", .kind = ledger::EntryKind::kPledge,
+                           .value_day = ledger::MakeDate(2021, 2, 1).days, .attributed_year = 2021,
+                           .usd_cents = 1000, .amount_minor = 1000};
+  columns.AppendResolved(receipt, 1, ledger::EntryColumns::kNone);  // settles the pledge, stored next
+  EXPECT_FALSE(columns.indexed());
+  columns.AppendResolved(pledge, ledger::EntryColumns::kNone, ledger::EntryColumns::kNone);
+  columns.Reindex();
+  ASSERT_TRUE(columns.indexed());
+  // The 2022 receipt is listed for 2021, the year of the pledge it settles.
+  EXPECT_EQ(columns.YearPositions(2021), (std::vector<int32_t>{0, 1}));
+  ledger::EntryColumns scan_all = columns;
+  scan_all.DropIndex();
+  EXPECT_EQ(ReportText(reference, columns, 2021, "2022-12-31"), ReportText(reference, scan_all, 2021, "2022-12-31"));
+  auto report = ReportText(reference, columns, 2021, "2022-12-31");
+  EXPECT_NE(report.find("\"pledged_usd\": \"6.00\""), std::string::npos) << report;
+  // A segment of the receipt alone names a position past its end: accepted
+  // when the ledger holds that many entries.
+  std::string first = ledger::EncodeSegment(columns, 0, 1);
+  ledger::EntryColumns alone;
+  EXPECT_FALSE(ledger::DecodeSegment(first, alone));
+  ledger::EntryColumns ledger_of_two;
+  EXPECT_TRUE(ledger::DecodeSegment(first, ledger_of_two, 2));
+}
+
 }  // namespace
 }  // namespace rmis

@@ -736,6 +736,7 @@ class SqliteStore : public Store {
       view.amount_minor = e.amount.minor_units();
       cache_columns_.AppendResolved(view, position(e.settles), position(e.reverses));
     }
+    if (!cache_columns_.indexed()) cache_columns_.Reindex();
   }
 
   // The answer remembered for (user, key), if any; kConflict when the key was
@@ -899,7 +900,7 @@ class SqliteStore : public Store {
         std::string_view data(static_cast<const char*>(blob),
                               static_cast<size_t>(sqlite3_column_bytes(segments.raw(), 2)));
         const size_t before = columns.size();
-        if (!ledger::DecodeSegment(data, columns) ||
+        if (!ledger::DecodeSegment(data, columns, static_cast<size_t>(entries)) ||
             columns.size() != before + static_cast<size_t>(segments.Int(1))) {
           break;  // not a segment of this ledger: the rows are read instead (and sealed anew)
         }
