@@ -25,7 +25,8 @@
 # bytes at the single-core read bandwidth that bandwidth.c measures). Each time
 # is measured as wall time and as CPU time (the machine is often shared: the CPU
 # time is the steadier figure). Exit status: 0 when every engine agrees with
-# rmis, 1 when any figure differs, 2 when something needed is missing.
+# rmis; 1, after listing them, when any figure differs; 2 when a tool or the
+# data cannot be used; a step that fails stops the run with its own status.
 #
 # Environment (all optional):
 #   BUILD    the rmis build directory (default: build); RMIS its rmis binary
