@@ -45,6 +45,15 @@ AuditRecord RecordFor(const Actor& actor, std::string action, std::string entity
   return record;
 }
 
+AuditRecord RecordForImport(const WriteOptions& options, const ledger::Ledger& additions, size_t added,
+                            size_t unchanged, int64_t import_id) {
+  const bool one_entry = additions.entries.size() == 1 && added == 1;
+  AuditRecord record = RecordFor(options.actor, options.action, one_entry ? "entry" : "dataset",
+                                 one_entry ? additions.entries[0].id : std::to_string(import_id));
+  record.after = DescribeAdditions(additions, unchanged, options.source);
+  return record;
+}
+
 std::string ComputeHash(const AuditRecord& r) {
   std::string text;
   AppendField(text, r.previous_hash);

@@ -23,6 +23,12 @@ std::string Sha256Hex(std::string_view text);
 // time, the sequence number and the hashes.
 AuditRecord RecordFor(const Actor& actor, std::string action, std::string entity, std::string id);
 
+// The record of a write that appended `additions` as import `import_id`:
+// "entry" and its id when it was one entry alone, else "dataset" and the
+// import's number; what was added is described as DescribeAdditions does.
+AuditRecord RecordForImport(const WriteOptions& options, const ledger::Ledger& additions, size_t added,
+                            size_t unchanged, int64_t import_id);
+
 // The hash a record must carry, given its fields and previous_hash.
 std::string ComputeHash(const AuditRecord& record);
 

@@ -586,15 +586,7 @@ class SqliteStore : public Store {
       result.import_id = sqlite3_last_insert_rowid(db_);
       if (auto status = Insert(add, result.import_id); !status) return tl::unexpected(status.error());
 
-      AuditRecord record;
-      record.actor = options->actor.user;
-      record.address = options->actor.address;
-      record.request_id = options->actor.request_id;
-      record.action = options->action;
-      bool one_entry = add.entries.size() == 1 && result.added == 1;
-      record.entity = one_entry ? "entry" : "dataset";
-      record.entity_id = one_entry ? add.entries[0].id : std::to_string(result.import_id);
-      record.after = audit::DescribeAdditions(add, result.unchanged, options->source);
+      AuditRecord record = audit::RecordForImport(*options, add, result.added, result.unchanged, result.import_id);
       if (auto status = WriteAudit(record); !status) return tl::unexpected(status.error());
     }
     if (options->idempotency && options->respond) {
