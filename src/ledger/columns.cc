@@ -21,6 +21,20 @@ int32_t Interner::Find(std::string_view name) const {
   return it == index_.end() ? -1 : it->second;
 }
 
+uint64_t Interner::Fingerprint(size_t count) const {
+  constexpr uint64_t kBasis = 14695981039346656037ULL, kPrime = 1099511628211ULL;
+  count = std::min(count, names_.size());
+  while (fingerprints_.size() < count) {
+    uint64_t hash = fingerprints_.empty() ? kBasis : fingerprints_.back();
+    const std::string& name = names_[fingerprints_.size()];
+    uint64_t size = name.size();
+    for (int k = 0; k < 4; ++k, size >>= 8) hash = (hash ^ (size & 0xff)) * kPrime;
+    for (unsigned char byte : name) hash = (hash ^ byte) * kPrime;
+    fingerprints_.push_back(hash);
+  }
+  return count == 0 ? kBasis : fingerprints_[count - 1];
+}
+
 void EntryColumns::Reserve(size_t entries) {
   ids.Reserve(entries);
   kind.reserve(entries);
@@ -237,7 +251,21 @@ void EntryColumns::Append(const EntryView& e) {
 
 namespace {
 
-constexpr std::string_view kSegmentMagic = "RMISSEG2";
+// RMISSEG3 (RMISSEG2 named donors, funds, appeals and events per segment;
+// such segments are rejected and sealed anew):
+//   magic, u32 rows,
+//   for donors, funds, appeals, events: u32 interner size, u64 Fingerprint,
+//   u32 lists, then per list: i32 year (-1: every year), u32 positions,
+//     u32 of them that settle or reverse,
+//   the columns, `rows` values each: kind, region, channel (a byte each),
+//     donor, fund, appeal, event, settles, reverses, value_day,
+//     attributed_year, probability_ppm (4 bytes each), recorded_at,
+//     usd_cents, amount_minor (8 bytes each),
+//   per list its positions, then those that settle or reverse (ascending,
+//     all within the segment).
+// Numbers in the machine's byte order (a segment is a cache of one store).
+constexpr std::string_view kSegmentMagic = "RMISSEG3";
+constexpr size_t kRowBytes = 3 * 1 + 9 * 4 + 3 * 8;
 
 template <typename T>
 void PutRaw(std::string& out, const T& value) {
@@ -249,87 +277,77 @@ void PutColumn(std::string& out, const std::vector<T>& column, size_t begin, siz
   out.append(reinterpret_cast<const char*>(column.data() + begin), (end - begin) * sizeof(T));
 }
 
-// Numbers the names a segment uses (local numbers), in first-use order.
-void PutNames(std::string& out, const Interner& interner, const std::vector<int32_t>& column, size_t begin,
-              size_t end, std::vector<int32_t>& local) {
-  std::unordered_map<int32_t, int32_t> numbers;
-  std::vector<int32_t> order;
-  local.resize(end - begin);
-  for (size_t i = begin; i < end; ++i) {
-    int32_t global = column[i];
-    if (global == EntryColumns::kNone) {
-      local[i - begin] = EntryColumns::kNone;
-      continue;
-    }
-    auto [it, added] = numbers.emplace(global, static_cast<int32_t>(order.size()));
-    if (added) order.push_back(global);
-    local[i - begin] = it->second;
-  }
-  PutRaw(out, static_cast<uint32_t>(order.size()));
-  for (int32_t global : order) {
-    const std::string& name = interner.Name(global);
-    PutRaw(out, static_cast<uint32_t>(name.size()));
-    out.append(name);
-  }
-}
-
-class SegmentReader {
+class BytesSource : public SegmentSource {
  public:
-  explicit SegmentReader(std::string_view data) : data_(data) {}
-  bool ok() const { return ok_; }
-  template <typename T>
-  T Raw() {
-    T value{};
-    if (!Need(sizeof(T))) return value;
-    std::memcpy(&value, data_.data() + at_, sizeof(T));
-    at_ += sizeof(T);
-    return value;
+  explicit BytesSource(std::string_view data) : data_(data) {}
+  size_t size() const override { return data_.size(); }
+  bool Read(size_t offset, void* to, size_t size) const override {
+    if (offset > data_.size() || data_.size() - offset < size) return false;
+    if (size > 0) std::memcpy(to, data_.data() + offset, size);
+    return true;
   }
-  std::string_view Bytes(size_t size) {
-    if (!Need(size)) return {};
-    std::string_view view = data_.substr(at_, size);
-    at_ += size;
-    return view;
-  }
-  template <typename T>
-  void Column(std::vector<T>& column, size_t rows) {
-    if (!Need(rows * sizeof(T))) return;
-    const size_t old = column.size();
-    column.resize(old + rows);
-    std::memcpy(column.data() + old, data_.data() + at_, rows * sizeof(T));
-    at_ += rows * sizeof(T);
-  }
-  bool AtEnd() const { return at_ == data_.size(); }
 
  private:
-  bool Need(size_t size) {
-    if (!ok_ || data_.size() - at_ < size) ok_ = false;
-    return ok_;
-  }
   std::string_view data_;
-  size_t at_ = 0;
-  bool ok_ = true;
+};
+
+struct ListHead {
+  int32_t year = 0;
+  uint32_t all = 0, links = 0;
 };
 
 }  // namespace
 
 std::string EncodeSegment(const EntryColumns& c, size_t begin, size_t end) {
+  // The segment's part of the year index: per list, the positions in
+  // [begin, end) (lists are ascending).
+  auto part = [&](const std::vector<int32_t>& list) {
+    auto from = std::lower_bound(list.begin(), list.end(), static_cast<int32_t>(begin));
+    auto to = std::lower_bound(from, list.end(), static_cast<int32_t>(end));
+    return std::make_pair(from - list.begin(), to - list.begin());
+  };
+  struct List {
+    ListHead head;
+    const std::vector<int32_t>* all;
+    const std::vector<int32_t>* links;
+    ptrdiff_t all_from, links_from;
+  };
+  std::vector<List> lists;
+  auto add_list = [&](int32_t year, const std::vector<int32_t>& all, const std::vector<int32_t>& links) {
+    auto [all_from, all_to] = part(all);
+    auto [links_from, links_to] = part(links);
+    if (all_from == all_to) return;
+    lists.push_back(List{ListHead{year, static_cast<uint32_t>(all_to - all_from),
+                                  static_cast<uint32_t>(links_to - links_from)},
+                         &all, &links, all_from, links_from});
+  };
+  if (c.indexed()) {
+    for (size_t y = 0; y < c.by_year_.size(); ++y) {
+      add_list(static_cast<int32_t>(y) + EntryColumns::kFirstYear, c.by_year_[y], c.by_year_links_[y]);
+    }
+    add_list(-1, c.always_, c.always_links_);
+  }
   std::string out;
-  out.reserve(64 * (end - begin) + 4096);
+  out.reserve(kRowBytes * (end - begin) + 4096);
   out.append(kSegmentMagic);
   PutRaw(out, static_cast<uint32_t>(end - begin));
-  std::vector<int32_t> donor, fund, appeal, event;
-  PutNames(out, c.donors, c.donor, begin, end, donor);
-  PutNames(out, c.funds, c.fund, begin, end, fund);
-  PutNames(out, c.appeals, c.appeal, begin, end, appeal);
-  PutNames(out, c.events, c.event, begin, end, event);
+  for (const Interner* names : {&c.donors, &c.funds, &c.appeals, &c.events}) {
+    PutRaw(out, static_cast<uint32_t>(names->size()));
+    PutRaw(out, names->Fingerprint(names->size()));
+  }
+  PutRaw(out, static_cast<uint32_t>(lists.size()));
+  for (const List& list : lists) {
+    PutRaw(out, list.head.year);
+    PutRaw(out, list.head.all);
+    PutRaw(out, list.head.links);
+  }
   PutColumn(out, c.kind, begin, end);
   PutColumn(out, c.region, begin, end);
   PutColumn(out, c.channel, begin, end);
-  PutColumn(out, donor, 0, donor.size());
-  PutColumn(out, fund, 0, fund.size());
-  PutColumn(out, appeal, 0, appeal.size());
-  PutColumn(out, event, 0, event.size());
+  PutColumn(out, c.donor, begin, end);
+  PutColumn(out, c.fund, begin, end);
+  PutColumn(out, c.appeal, begin, end);
+  PutColumn(out, c.event, begin, end);
   PutColumn(out, c.settles, begin, end);
   PutColumn(out, c.reverses, begin, end);
   PutColumn(out, c.value_day, begin, end);
@@ -338,150 +356,132 @@ std::string EncodeSegment(const EntryColumns& c, size_t begin, size_t end) {
   PutColumn(out, c.recorded_at, begin, end);
   PutColumn(out, c.usd_cents, begin, end);
   PutColumn(out, c.amount_minor, begin, end);
-  // The segment's part of the year index: per list, the positions in
-  // [begin, end) (lists are ascending). Year -1 is the list for every year.
-  auto part = [&](const std::vector<int32_t>& list) {
-    auto from = std::lower_bound(list.begin(), list.end(), static_cast<int32_t>(begin));
-    auto to = std::lower_bound(from, list.end(), static_cast<int32_t>(end));
-    return std::make_pair(from, to);
-  };
-  auto put_list = [&](int32_t year, const std::vector<int32_t>& all, const std::vector<int32_t>& links) {
-    auto [all_from, all_to] = part(all);
-    auto [links_from, links_to] = part(links);
-    if (all_from == all_to) return;
-    PutRaw(out, year);
-    PutRaw(out, static_cast<uint32_t>(all_to - all_from));
-    PutRaw(out, static_cast<uint32_t>(links_to - links_from));
-    out.append(reinterpret_cast<const char*>(&*all_from), static_cast<size_t>(all_to - all_from) * sizeof(int32_t));
-    if (links_from != links_to) {
-      out.append(reinterpret_cast<const char*>(&*links_from),
-                 static_cast<size_t>(links_to - links_from) * sizeof(int32_t));
-    }
-  };
-  if (c.indexed()) {
-    for (size_t y = 0; y < c.by_year_.size(); ++y) {
-      put_list(static_cast<int32_t>(y) + EntryColumns::kFirstYear, c.by_year_[y], c.by_year_links_[y]);
-    }
-    put_list(-1, c.always_, c.always_links_);
+  for (const List& list : lists) {
+    PutColumn(out, *list.all, static_cast<size_t>(list.all_from), static_cast<size_t>(list.all_from) + list.head.all);
+    PutColumn(out, *list.links, static_cast<size_t>(list.links_from),
+              static_cast<size_t>(list.links_from) + list.head.links);
   }
   return out;
 }
 
 bool DecodeSegment(std::string_view data, EntryColumns& c, size_t entries) {
-  SegmentReader in(data);
-  if (in.Bytes(kSegmentMagic.size()) != kSegmentMagic) return false;
-  const auto rows = static_cast<size_t>(in.Raw<uint32_t>());
-  // The segment's name numbers, as numbers of `c`'s interners.
-  auto names = [&](Interner& interner) {
-    std::vector<int32_t> global(in.Raw<uint32_t>());
-    for (auto& number : global) {
-      auto size = in.Raw<uint32_t>();
-      number = interner.Intern(in.Bytes(size));
-    }
-    return global;
-  };
-  if (!in.ok()) return false;
-  std::vector<int32_t> donor_names = names(c.donors), fund_names = names(c.funds),
-                       appeal_names = names(c.appeals), event_names = names(c.events);
-  const size_t begin = c.size();
-  const size_t position_limit = begin + rows;
-  // A segment's entries may name entries stored after it, up to `entries`.
-  const size_t reference_limit = std::max(position_limit, entries);
-  // Straight into the columns; a segment that turns out bad is cut off again.
-  in.Column(c.kind, rows);
-  in.Column(c.region, rows);
-  in.Column(c.channel, rows);
-  in.Column(c.donor, rows);
-  in.Column(c.fund, rows);
-  in.Column(c.appeal, rows);
-  in.Column(c.event, rows);
-  in.Column(c.settles, rows);
-  in.Column(c.reverses, rows);
-  in.Column(c.value_day, rows);
-  in.Column(c.attributed_year, rows);
-  in.Column(c.probability_ppm, rows);
-  in.Column(c.recorded_at, rows);
-  in.Column(c.usd_cents, rows);
-  in.Column(c.amount_minor, rows);
-  auto map = [&](std::vector<int32_t>& column, const std::vector<int32_t>& names, bool optional) {
-    for (size_t i = begin; i < column.size(); ++i) {
-      int32_t& number = column[i];
-      if (number == EntryColumns::kNone && optional) continue;
-      if (number < 0 || static_cast<size_t>(number) >= names.size()) return false;
-      number = names[static_cast<size_t>(number)];
-    }
+  return DecodeSegment(BytesSource(data), c, entries);
+}
+
+bool DecodeSegment(const SegmentSource& source, EntryColumns& c, size_t entries) {
+  const size_t total = source.size();
+  size_t at = 0;
+  auto read = [&](void* to, size_t size) {
+    if (total - at < size || !source.Read(at, to, size)) return false;
+    at += size;
     return true;
   };
-  bool ok = in.ok() && c.size() == position_limit && map(c.donor, donor_names, false) &&
-            map(c.fund, fund_names, false) && map(c.appeal, appeal_names, true) &&
-            map(c.event, event_names, true);
-  for (size_t i = begin; ok && i < position_limit; ++i) {
-    ok = c.settles[i] >= EntryColumns::kNone && c.settles[i] < static_cast<int64_t>(reference_limit) &&
-         c.reverses[i] >= EntryColumns::kNone && c.reverses[i] < static_cast<int64_t>(reference_limit) &&
-         static_cast<uint8_t>(c.kind[i]) <= static_cast<uint8_t>(EntryKind::kReversal) &&
-         static_cast<uint8_t>(c.region[i]) <= static_cast<uint8_t>(Region::kGlobal) &&
-         static_cast<uint8_t>(c.channel[i]) <= static_cast<uint8_t>(Channel::kInternalEmergencyFund);
-  }
-  if (!ok) {
-    auto cut = [&](auto& column) { column.resize(std::min(column.size(), begin)); };
-    cut(c.kind), cut(c.region), cut(c.channel), cut(c.donor), cut(c.fund), cut(c.appeal), cut(c.event);
-    cut(c.settles), cut(c.reverses), cut(c.value_day), cut(c.attributed_year), cut(c.probability_ppm);
-    cut(c.recorded_at), cut(c.usd_cents), cut(c.amount_minor);
+  auto raw = [&](auto& value) { return read(&value, sizeof(value)); };
+  char magic[kSegmentMagic.size()];
+  uint32_t rows = 0;
+  if (!read(magic, sizeof(magic)) || std::string_view(magic, sizeof(magic)) != kSegmentMagic || !raw(rows)) {
     return false;
   }
-  // The year index: the lists as the segment carries them, each checked to
-  // hold ascending positions of this segment only.
-  struct List {
-    int32_t year;
-    std::vector<int32_t> all, links;
+  // The numbers must mean the names they meant when the segment was cut.
+  for (const Interner* names : {&c.donors, &c.funds, &c.appeals, &c.events}) {
+    uint32_t count = 0;
+    uint64_t fingerprint = 0;
+    if (!raw(count) || !raw(fingerprint) || count > names->size() || names->Fingerprint(count) != fingerprint) {
+      return false;
+    }
+  }
+  uint32_t list_count = 0;
+  if (!raw(list_count) || list_count > static_cast<uint32_t>(EntryColumns::kYears) + 1) return false;
+  std::vector<ListHead> heads(list_count);
+  uint64_t list_positions = 0;
+  for (ListHead& head : heads) {
+    if (!raw(head.year) || !raw(head.all) || !raw(head.links)) return false;
+    if (head.all > rows || head.links > head.all ||
+        (head.year != -1 && (head.year < EntryColumns::kFirstYear ||
+                             head.year >= EntryColumns::kFirstYear + EntryColumns::kYears))) {
+      return false;
+    }
+    list_positions += uint64_t{head.all} + head.links;
+  }
+  const size_t begin = c.size();
+  const size_t position_limit = begin + rows;
+  if (position_limit > static_cast<size_t>(INT32_MAX) ||
+      total - at != uint64_t{rows} * kRowBytes + list_positions * sizeof(int32_t)) {
+    return false;
+  }
+  // A segment's entries may name entries stored after it, up to `entries`.
+  const auto reference_limit = static_cast<int64_t>(std::max(position_limit, entries));
+  // Straight into the columns; a segment that turns out bad is cut off again.
+  auto cut = [&] {
+    auto to_begin = [&](auto& column) { column.resize(std::min(column.size(), begin)); };
+    to_begin(c.kind), to_begin(c.region), to_begin(c.channel), to_begin(c.donor), to_begin(c.fund);
+    to_begin(c.appeal), to_begin(c.event), to_begin(c.settles), to_begin(c.reverses), to_begin(c.value_day);
+    to_begin(c.attributed_year), to_begin(c.probability_ppm), to_begin(c.recorded_at), to_begin(c.usd_cents);
+    to_begin(c.amount_minor);
+    return false;
   };
-  std::vector<List> lists;
-  while (ok && !in.AtEnd()) {
-    List list;
-    list.year = in.Raw<int32_t>();
-    const auto all = in.Raw<uint32_t>(), links = in.Raw<uint32_t>();
-    ok = in.ok() && all <= rows && links <= all &&
-         (list.year == -1 || (list.year >= EntryColumns::kFirstYear &&
-                              list.year < EntryColumns::kFirstYear + EntryColumns::kYears));
-    if (!ok) break;
-    in.Column(list.all, all);
-    in.Column(list.links, links);
-    for (const auto* positions : {&list.all, &list.links}) {
-      for (size_t i = 0; ok && i < positions->size(); ++i) {
-        const int32_t p = (*positions)[i];
-        ok = p >= static_cast<int64_t>(begin) && p < static_cast<int64_t>(position_limit) &&
-             (i == 0 || (*positions)[i - 1] < p);
-      }
+  auto column = [&](auto& to) {
+    to.resize(begin + rows);
+    return read(to.data() + begin, rows * sizeof(to[0]));
+  };
+  if (!column(c.kind) || !column(c.region) || !column(c.channel) || !column(c.donor) || !column(c.fund) ||
+      !column(c.appeal) || !column(c.event) || !column(c.settles) || !column(c.reverses) ||
+      !column(c.value_day) || !column(c.attributed_year) || !column(c.probability_ppm) ||
+      !column(c.recorded_at) || !column(c.usd_cents) || !column(c.amount_minor)) {
+    return cut();
+  }
+  // Every value within its range (branch-free sums, so that the loops stay
+  // cheap on millions of entries).
+  auto outside = [&](const std::vector<int32_t>& numbers, int32_t low, int64_t high) {
+    size_t bad = 0;
+    for (size_t i = begin; i < position_limit; ++i) bad += (numbers[i] < low) | (numbers[i] >= high);
+    return bad != 0;
+  };
+  auto outside_enum = [&](const auto& values, auto last) {
+    size_t bad = 0;
+    for (size_t i = begin; i < position_limit; ++i) bad += static_cast<uint8_t>(values[i]) > static_cast<uint8_t>(last);
+    return bad != 0;
+  };
+  constexpr int32_t kNone = EntryColumns::kNone;
+  if (outside(c.donor, 0, static_cast<int64_t>(c.donors.size())) ||
+      outside(c.fund, 0, static_cast<int64_t>(c.funds.size())) ||
+      outside(c.appeal, kNone, static_cast<int64_t>(c.appeals.size())) ||
+      outside(c.event, kNone, static_cast<int64_t>(c.events.size())) || outside(c.settles, kNone, reference_limit) ||
+      outside(c.reverses, kNone, reference_limit) || outside_enum(c.kind, EntryKind::kReversal) ||
+      outside_enum(c.region, Region::kGlobal) || outside_enum(c.channel, Channel::kInternalEmergencyFund)) {
+    return cut();
+  }
+  // The year index: each list as the segment carries it, appended to the
+  // columns' list and checked to hold ascending positions of this segment.
+  if (!c.indexed()) return true;  // Reindex lists them later
+  if (heads.empty()) {
+    c.IndexRange(begin, position_limit);  // a segment cut from columns without an index
+    return true;
+  }
+  std::vector<std::pair<std::vector<int32_t>*, size_t>> touched;
+  auto append = [&](std::vector<int32_t>& list, uint32_t count) {
+    const size_t old = list.size();
+    touched.emplace_back(&list, old);
+    list.resize(old + count);
+    if (!read(list.data() + old, count * sizeof(int32_t))) return false;
+    int32_t previous = old == 0 ? static_cast<int32_t>(begin) - 1 : std::max(list[old - 1], static_cast<int32_t>(begin) - 1);
+    size_t bad = 0;
+    for (size_t i = old; i < list.size(); ++i) {
+      bad += (list[i] <= previous) | (static_cast<size_t>(list[i]) >= position_limit);
+      previous = list[i];
     }
-    ok = ok && in.ok();
-    lists.push_back(std::move(list));
-  }
-  if (!ok) {
-    auto cut = [&](auto& column) { column.resize(std::min(column.size(), begin)); };
-    cut(c.kind), cut(c.region), cut(c.channel), cut(c.donor), cut(c.fund), cut(c.appeal), cut(c.event);
-    cut(c.settles), cut(c.reverses), cut(c.value_day), cut(c.attributed_year), cut(c.probability_ppm);
-    cut(c.recorded_at), cut(c.usd_cents), cut(c.amount_minor);
-    return false;
-  }
-  if (c.indexed()) {
-    if (lists.empty()) {
-      c.IndexRange(begin, c.size());  // a segment cut from columns without an index
-    } else {
-      auto append = [](std::vector<int32_t>& to, const std::vector<int32_t>& from) {
-        to.insert(to.end(), from.begin(), from.end());
-      };
-      for (const List& list : lists) {
-        if (list.year == -1) {
-          append(c.always_, list.all);
-          append(c.always_links_, list.links);
-        } else {
-          append(c.by_year_[static_cast<size_t>(list.year - EntryColumns::kFirstYear)], list.all);
-          append(c.by_year_links_[static_cast<size_t>(list.year - EntryColumns::kFirstYear)], list.links);
-        }
-      }
+    return bad == 0;
+  };
+  for (const ListHead& head : heads) {
+    const auto y = static_cast<size_t>(head.year - EntryColumns::kFirstYear);
+    std::vector<int32_t>& all = head.year == -1 ? c.always_ : c.by_year_[y];
+    std::vector<int32_t>& links = head.year == -1 ? c.always_links_ : c.by_year_links_[y];
+    if (!append(all, head.all) || !append(links, head.links)) {
+      for (auto it = touched.rbegin(); it != touched.rend(); ++it) it->first->resize(it->second);
+      return cut();
     }
   }
-  return true;
+  return true;  // the size was checked: every byte is read
 }
 
 EntryColumns ToColumns(const std::vector<Entry>& entries) {

@@ -30,6 +30,12 @@ class Interner {
     index_.reserve(names);
     names_.reserve(names);
   }
+  // A checksum of the first `count` names in their order (FNV-1a over each
+  // name's length and bytes, the same on every machine): a column segment
+  // stores names by number and keeps this to check, when it is loaded, that
+  // the numbers still mean the same names. Remembers what it computed, so
+  // it is not for concurrent use.
+  uint64_t Fingerprint(size_t count) const;
 
  private:
   // Looked up by string_view without making a std::string.
@@ -39,6 +45,7 @@ class Interner {
   };
   std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> index_;
   std::vector<std::string> names_;
+  mutable std::vector<uint64_t> fingerprints_;  // [k]: Fingerprint(k + 1)
 };
 
 // One entry's fields as views, for appending without making an Entry (a
@@ -57,6 +64,7 @@ struct EntryView {
 };
 
 struct YearKeys;  // columns.cc
+class SegmentSource;
 
 struct EntryColumns {
   static constexpr int32_t kNone = -1;
@@ -121,7 +129,7 @@ struct EntryColumns {
   static constexpr int kYears = 400;
   void IndexEntry(int32_t position);
   friend std::string EncodeSegment(const EntryColumns& columns, size_t begin, size_t end);
-  friend bool DecodeSegment(std::string_view data, EntryColumns& columns, size_t entries);
+  friend bool DecodeSegment(const SegmentSource& source, EntryColumns& columns, size_t entries);
   void CollectKeys(int32_t position, YearKeys& keys, int depth) const;
 
   std::vector<std::vector<int32_t>> by_year_ = std::vector<std::vector<int32_t>>(kYears);
@@ -137,16 +145,34 @@ struct EntryColumns {
 
 EntryColumns ToColumns(const std::vector<Entry>& entries);
 
-// A segment: the columns of entries [begin, end) in one self-contained block
-// of bytes, so that a store can keep sealed runs of entries ready to load
-// without parsing rows (docs/architecture.md, "Column segments"). Donors,
-// funds, appeals and events are written by name; `settles` and `reverses`
-// as positions, so a segment is only valid for the ledger it was cut from.
+// A segment: the columns of entries [begin, end) in one block of bytes, so
+// that a store can keep sealed runs of entries ready to load without parsing
+// rows (docs/architecture.md, "Column segments"). Donors, funds, appeals and
+// events are written as the numbers `columns` gives them, with each
+// interner's size and Fingerprint: a segment decodes only into columns whose
+// interners start with the very same names in the same order (a store
+// numbers them in its own stored order, so no name is read or looked up on
+// load). `settles` and `reverses` are positions, so a segment is only valid
+// for the ledger it was cut from.
 std::string EncodeSegment(const EntryColumns& columns, size_t begin, size_t end);
-// Appends the segment's entries at the end of `columns`. False when `data`
-// is not a segment (the store then reads the rows instead). `entries`: how
-// many entries the ledger holds, the bound for `settles` and `reverses`
-// (0: only positions up to the segment's end).
+
+// Where a segment's bytes are read from: a range at a time, straight into
+// the columns' arrays (a store reads them from its blob without a copy of
+// the whole segment).
+class SegmentSource {
+ public:
+  virtual ~SegmentSource() = default;
+  virtual size_t size() const = 0;
+  // Copies bytes [offset, offset + size) to `to`; false when it cannot.
+  virtual bool Read(size_t offset, void* to, size_t size) const = 0;
+};
+
+// Appends the segment's entries at the end of `columns`. False, with
+// `columns` as it was, when the data is not a segment or names other donors,
+// funds, appeals or events than `columns` does (the store then reads the
+// rows instead). `entries`: how many entries the ledger holds, the bound for
+// `settles` and `reverses` (0: only positions up to the segment's end).
+bool DecodeSegment(const SegmentSource& source, EntryColumns& columns, size_t entries = 0);
 bool DecodeSegment(std::string_view data, EntryColumns& columns, size_t entries = 0);
 
 }  // namespace rmis::ledger

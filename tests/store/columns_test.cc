@@ -66,6 +66,17 @@ std::vector<std::string> AllReports(const ledger::Ledger& reference, const ledge
   return reports;
 }
 
+// Empty columns numbering donors, funds, appeals and events as `from` does
+// (as a store numbers them in its stored order before loading segments).
+ledger::EntryColumns SameNames(const ledger::EntryColumns& from) {
+  ledger::EntryColumns columns;
+  columns.donors = from.donors;
+  columns.funds = from.funds;
+  columns.appeals = from.appeals;
+  columns.events = from.events;
+  return columns;
+}
+
 class ColumnsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -148,6 +159,83 @@ TEST_F(ColumnsTest, ANewProcessLoadsSealedSegmentsAndGetsTheSameFigures) {
   Exec(db_, "DELETE FROM entry_segments");
   EXPECT_EQ(reread(), before);
   EXPECT_EQ(Scalar(db_, "SELECT count(*) FROM entry_segments"), 2);
+  // A segment of the earlier format (names per segment, RMISSEG2) is not
+  // misread: it is rejected, and sealed anew in the current one.
+  Exec(db_, "UPDATE entry_segments SET data = CAST('RMISSEG2' || substr(data, 9) AS BLOB) WHERE first_seq = 1");
+  EXPECT_EQ(reread(), before);
+  EXPECT_EQ(Scalar(db_, "SELECT count(*) FROM entry_segments WHERE substr(data, 1, 8) = CAST('RMISSEG3' AS BLOB)"), 2);
+}
+
+// Segments hold donors, funds, appeals and events by the store's numbers:
+// donors stored after a segment was sealed do not change what it means.
+TEST_F(ColumnsTest, SegmentsStayValidWhenDonorsAreAdded) {
+  std::vector<std::string> before;
+  auto read = [&] {
+    std::vector<std::string> reports;
+    auto store = store::OpenStore(db_, store::OpenMode::kExisting, Env());
+    EXPECT_TRUE(store);
+    if (!store) return reports;
+    EXPECT_TRUE((*store)->ReadColumns(
+        [&](const ledger::Ledger& r, const ledger::EntryColumns& c) { reports = AllReports(r, c); }));
+    return reports;
+  };
+  before = read();
+  Exec(db_, "CREATE TABLE segments_before AS SELECT first_seq, data FROM entry_segments");
+  auto store = store::OpenStore(db_, store::OpenMode::kExisting, Env());
+  ASSERT_TRUE(store);
+  ledger::Dataset more;
+  more.donors.push_back(ledger::Located<ledger::Donor>{
+      ledger::Donor{"zz-late-donor", "A late donor", ledger::DonorType::kOther, "MEX", {}}, {}});
+  store::WriteOptions write;
+  write.actor = store::Actor{"test", "", ""};
+  write.source = "late";
+  auto added = (*store)->Import(more, write);
+  ASSERT_TRUE(added && added->problems.empty());
+  store->reset();
+  EXPECT_EQ(read(), before);
+  // The same segments were loaded, not rewritten.
+  EXPECT_EQ(Scalar(db_, "SELECT count(*) FROM entry_segments s JOIN segments_before b USING (first_seq)"
+                        " WHERE s.data = b.data"),
+            2);
+  Exec(db_, "DROP TABLE segments_before");
+}
+
+// `rmis import` (Store::ImportStream) seals the full runs of entries as it
+// finishes: the first report after it loads segments.
+TEST_F(ColumnsTest, AStreamedImportSealsItsSegments) {
+  auto read = exchange::ReadDatasetDirectory(dir_->File("data"));
+  ASSERT_TRUE(read.problems.empty());
+  std::vector<ledger::Located<ledger::Entry>> entries = std::move(read.dataset.entries);
+  read.dataset.entries.clear();
+  const std::string db = dir_->File("streamed.db");
+  {
+    auto store = store::OpenStore(db, store::OpenMode::kCreate, Env());
+    ASSERT_TRUE(store) << store.error().message;
+    size_t next = 0;
+    store::EntrySource chunks = [&](store::EntryChunk& chunk) {
+      if (next >= entries.size()) return false;
+      for (size_t i = 0; i < 10000 && next < entries.size(); ++i) chunk.entries.push_back(entries[next++]);
+      return true;
+    };
+    store::WriteOptions write;
+    write.actor = store::Actor{"test", "", ""};
+    write.source = "generated";
+    auto imported = (*store)->ImportStream(read.dataset, chunks, write);
+    ASSERT_TRUE(imported) << imported.error().message;
+    ASSERT_TRUE(imported->problems.empty());
+    EXPECT_EQ(imported->entries_added, 140000u);
+  }
+  EXPECT_EQ(Scalar(db, "SELECT count(*) FROM entry_segments"), 2);
+  EXPECT_EQ(Scalar(db, "SELECT sum(rows) FROM entry_segments"), 131072);
+  std::vector<std::string> reports, expected;
+  for (const std::string* path : {&db, static_cast<const std::string*>(&db_)}) {
+    auto store = store::OpenStore(*path, store::OpenMode::kExisting, Env());
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->ReadColumns([&](const ledger::Ledger& r, const ledger::EntryColumns& c) {
+      (path == &db ? reports : expected) = AllReports(r, c);
+    }));
+  }
+  EXPECT_EQ(reports, expected);
 }
 
 TEST(Segments, RoundTripAndRejectGarbage) {
@@ -172,8 +260,8 @@ TEST(Segments, RoundTripAndRejectGarbage) {
   receipt.probability_ppm = 5;
   auto columns = ledger::ToColumns({pledge, receipt});
   std::string segment = ledger::EncodeSegment(columns, 0, 2);
-  ledger::EntryColumns decoded;
-  decoded.donors.Intern("someone else");  // other numbers than the source's
+  ledger::EntryColumns decoded = SameNames(columns);
+  decoded.donors.Intern("d3");  // a donor added since: the numbers still hold
   ASSERT_TRUE(ledger::DecodeSegment(segment, decoded));
   ASSERT_EQ(decoded.size(), 2u);
   EXPECT_EQ(decoded.donors.Name(decoded.donor[1]), "d2");
@@ -184,10 +272,34 @@ TEST(Segments, RoundTripAndRejectGarbage) {
   EXPECT_EQ(decoded.usd_cents[0], 1100);
   EXPECT_EQ(decoded.AlwaysPositions().size(), 2u);
   for (size_t cut : {size_t{0}, size_t{5}, segment.size() / 2, segment.size() - 1}) {
-    ledger::EntryColumns bad;
+    ledger::EntryColumns bad = SameNames(columns);
     EXPECT_FALSE(ledger::DecodeSegment(std::string_view(segment).substr(0, cut), bad)) << cut;
     EXPECT_EQ(bad.size(), 0u);
   }
+  // Columns that number donors otherwise (or know fewer of them) do not
+  // take the segment: its numbers would name other donors.
+  ledger::EntryColumns other = SameNames(columns);
+  other.donors = ledger::Interner();
+  other.donors.Intern("d2");
+  other.donors.Intern("d1");
+  EXPECT_FALSE(ledger::DecodeSegment(segment, other));
+  EXPECT_EQ(other.size(), 0u);
+  ledger::EntryColumns fewer = SameNames(columns);
+  fewer.events = ledger::Interner();
+  EXPECT_FALSE(ledger::DecodeSegment(segment, fewer));
+  // A donor number out of range, or a year list out of order, is refused
+  // even with the right names.
+  ledger::EntryColumns wrong = columns;
+  wrong.donor[1] = 7;
+  ledger::EntryColumns into = SameNames(columns);
+  EXPECT_FALSE(ledger::DecodeSegment(ledger::EncodeSegment(wrong, 0, 2), into));
+  EXPECT_EQ(into.size(), 0u);
+  // The earlier format is refused, never misread.
+  std::string old_format = segment;
+  old_format.replace(0, 8, "RMISSEG2");
+  EXPECT_FALSE(ledger::DecodeSegment(old_format, into));
+  EXPECT_EQ(into.size(), 0u);
+  EXPECT_TRUE(ledger::DecodeSegment(segment, into));
 }
 
 // A dataset may name an entry stored after the one naming it: the store
@@ -219,9 +331,9 @@ TEST(Segments, AnEntryNamingALaterOneIsListedOnceThatOneIsHere) {
   // A segment of the receipt alone names a position past its end: accepted
   // when the ledger holds that many entries.
   std::string first = ledger::EncodeSegment(columns, 0, 1);
-  ledger::EntryColumns alone;
+  ledger::EntryColumns alone = SameNames(columns);
   EXPECT_FALSE(ledger::DecodeSegment(first, alone));
-  ledger::EntryColumns ledger_of_two;
+  ledger::EntryColumns ledger_of_two = SameNames(columns);
   EXPECT_TRUE(ledger::DecodeSegment(first, ledger_of_two, 2));
 }
 

@@ -272,6 +272,9 @@ class SqliteStore : public Store {
       cache_columns_ = ledger::EntryColumns();
       cache_version_ = -1;
     }
+    // The import is committed: its full runs of entries are sealed now, so
+    // that the first report after it loads segments instead of every row.
+    if (result && result->problems.empty() && !result->replayed && result->entries_added > 0) SealAfterImport();
     return result;
   }
 
@@ -869,41 +872,130 @@ class SqliteStore : public Store {
   // block of about 4 MiB.
   static constexpr int64_t kSegmentRows = 65536;
 
+  // A segment's bytes read from its blob a range at a time, straight into
+  // the columns (no copy of the whole blob, no name looked up).
+  class BlobSource : public ledger::SegmentSource {
+   public:
+    explicit BlobSource(sqlite3_blob* blob) : blob_(blob) {}
+    size_t size() const override { return static_cast<size_t>(sqlite3_blob_bytes(blob_)); }
+    bool Read(size_t offset, void* to, size_t size) const override {
+      // sqlite3_blob_read takes int sizes: read in pieces of at most 1 GiB.
+      constexpr size_t kPiece = size_t{1} << 30;
+      for (size_t done = 0; done < size; done += kPiece) {
+        const size_t piece = size - done < kPiece ? size - done : kPiece;
+        if (offset + done + piece > size_t{0x7fffffff} ||
+            sqlite3_blob_read(blob_, static_cast<char*>(to) + done, static_cast<int>(piece),
+                              static_cast<int>(offset + done)) != SQLITE_OK) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+   private:
+    sqlite3_blob* blob_;
+  };
+
   // The entries as columns: the sealed segments, then the rows after them
   // (whose `settles`/`reverses` SQLite resolves to positions), then seals
   // every full run of rows that has no segment yet. Positions are seq - 1:
-  // entries are never deleted and SQLite numbers them 1, 2, 3, ...; a store
-  // where that does not hold is read row by row with ids.
+  // entries are never deleted (a trigger refuses it) and SQLite numbers them
+  // 1, 2, 3, ...; a store where the rows after the segments do not follow
+  // on densely is read row by row with ids. Donors, funds, appeals and
+  // events are numbered in their stored order, the numbers the segments
+  // hold (and a report looks donors up by).
   Status LoadColumns(const ledger::Ledger& reference, ledger::EntryColumns& columns) {
-    Statement count(db_, "SELECT count(*), coalesce(max(seq), 0) FROM entries");
-    if (count.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
-    const int64_t entries = count.Int(0);
-    const bool dense = entries == count.Int(1);
-    columns.Reserve(static_cast<size_t>(entries));
-    // Donors numbered in their stored order, as a report looks them up.
+    // One snapshot for the count, the segments and the rows.
+    const bool own_transaction = sqlite3_get_autocommit(db_) != 0;
+    if (own_transaction) {
+      if (auto status = Exec(db_, "BEGIN"); !status) return status;
+    }
+    struct EndRead {
+      sqlite3* db;
+      bool own;
+      ~EndRead() {
+        if (own && sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      }
+    };
+    int64_t sealed = 0;  // entries read from segments
+    bool dense = false;
+    {
+      EndRead end_read{db_, own_transaction};
+      if (auto status = ReadColumnsIn(reference, columns, sealed, dense); !status) return status;
+    }
+    if (dense) SealSegments(columns, sealed);
+    return {};
+  }
+
+  // After a committed import: seals every full run of entries that has no
+  // segment yet, in transactions of its own (the import stands whatever
+  // happens here; a process killed meanwhile leaves the rows to be read and
+  // sealed by the next report).
+  void SealAfterImport() {
+    {
+      Statement unsealed(db_,
+                         "SELECT (SELECT coalesce(max(seq), 0) FROM entries) -"
+                         " (SELECT coalesce(max(first_seq + rows - 1), 0) FROM entry_segments)");
+      if (unsealed.Step() != SQLITE_ROW || unsealed.Int(0) < kSegmentRows) return;
+    }
+    // The import's large page cache is not needed to read the rows once.
+    sqlite3_exec(db_, "PRAGMA cache_size=-2000", nullptr, nullptr, nullptr);
+    ledger::Ledger reference;
+    if (!LoadReference(reference)) return;
+    ledger::EntryColumns columns;
+    (void)LoadColumns(reference, columns);
+  }
+
+  void NumberNames(const ledger::Ledger& reference, ledger::EntryColumns& columns) {
     columns.donors.Reserve(reference.donors.size());
     for (const auto& donor : reference.donors) columns.donors.Intern(donor.id);
-    int64_t sealed = 0;  // entries read from segments
-    if (dense) {
-      Statement segments(db_, "SELECT first_seq, rows, data FROM entry_segments ORDER BY first_seq");
+    for (const auto& fund : reference.funds) columns.funds.Intern(fund.id);
+    for (const auto& appeal : reference.appeals) columns.appeals.Intern(appeal.id);
+    for (const auto& event : reference.events) columns.events.Intern(event.id);
+  }
+
+  Status ReadColumnsIn(const ledger::Ledger& reference, ledger::EntryColumns& columns, int64_t& sealed,
+                       bool& dense) {
+    Statement last(db_, "SELECT coalesce(max(seq), 0) FROM entries");
+    if (last.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
+    const int64_t max_seq = last.Int(0);
+    columns.Reserve(static_cast<size_t>(max_seq));
+    NumberNames(reference, columns);
+    {
+      Statement segments(db_, "SELECT first_seq, rows FROM entry_segments ORDER BY first_seq");
+      sqlite3_blob* blob = nullptr;
       while (segments.Step() == SQLITE_ROW) {
-        if (segments.Int(0) != sealed + 1 || sealed + segments.Int(1) > entries) break;
-        const void* blob = sqlite3_column_blob(segments.raw(), 2);
-        std::string_view data(static_cast<const char*>(blob),
-                              static_cast<size_t>(sqlite3_column_bytes(segments.raw(), 2)));
+        const int64_t first = segments.Int(0), rows = segments.Int(1);
+        if (first != sealed + 1 || sealed + rows > max_seq) break;
+        const int rc = blob == nullptr
+                           ? sqlite3_blob_open(db_, "main", "entry_segments", "data", first, 0, &blob)
+                           : sqlite3_blob_reopen(blob, first);
+        if (rc != SQLITE_OK) break;
         const size_t before = columns.size();
-        if (!ledger::DecodeSegment(data, columns, static_cast<size_t>(entries)) ||
-            columns.size() != before + static_cast<size_t>(segments.Int(1))) {
+        if (!ledger::DecodeSegment(BlobSource(blob), columns, static_cast<size_t>(max_seq)) ||
+            columns.size() != before + static_cast<size_t>(rows)) {
           break;  // not a segment of this ledger: the rows are read instead (and sealed anew)
         }
-        sealed += segments.Int(1);
+        sealed += rows;
       }
-      if (static_cast<int64_t>(columns.size()) != sealed) {
-        columns = ledger::EntryColumns();
-        columns.Reserve(static_cast<size_t>(entries));
-        for (const auto& donor : reference.donors) columns.donors.Intern(donor.id);
-        sealed = 0;
-      }
+      sqlite3_blob_close(blob);
+    }
+    if (static_cast<int64_t>(columns.size()) != sealed) {
+      columns = ledger::EntryColumns();
+      columns.Reserve(static_cast<size_t>(max_seq));
+      NumberNames(reference, columns);
+      sealed = 0;
+    }
+    // The rows after the segments: dense when they are seq sealed+1 .. max.
+    Statement tail(db_, "SELECT count(*) FROM entries WHERE seq > ?");
+    tail.Bind(1, sealed);
+    if (tail.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
+    dense = tail.Int(0) == max_seq - sealed;
+    if (!dense && sealed > 0) {
+      columns = ledger::EntryColumns();
+      columns.Reserve(static_cast<size_t>(max_seq));
+      NumberNames(reference, columns);
+      sealed = 0;
     }
     std::string sql = std::string(
         "SELECT e.seq, e.id, e.kind, e.donor, e.fund, e.amount_minor, e.usd_cents, e.value_date,"
@@ -952,7 +1044,6 @@ class SqliteStore : public Store {
     }
     if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
     if (!columns.indexed()) columns.Reindex();
-    if (dense) SealSegments(columns, sealed);
     return {};
   }
 
@@ -973,7 +1064,7 @@ class SqliteStore : public Store {
                                                static_cast<size_t>(first + kSegmentRows));
       insert.Bind(1, first + 1);
       insert.Bind(2, kSegmentRows);
-      sqlite3_bind_blob(insert.raw(), 3, data.data(), static_cast<int>(data.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_blob(insert.raw(), 3, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
       ok = insert.Step() == SQLITE_DONE;
       insert.Reset();
     }
