@@ -3,7 +3,9 @@
 
 #include <sodium.h>
 
+#include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 #include <unordered_set>
 #include <utility>
@@ -114,10 +116,21 @@ class StreamedImport {
     return {};
   }
 
-  // Plans and appends `rows` after the rows that wait from earlier chunks;
-  // `last`: nothing comes after, so nothing may wait.
+  // Plans `rows` after the rows that wait from earlier chunks, and appends
+  // the chunk planned before them; `last`: nothing comes after, so nothing
+  // may wait. The chunk planned here is appended by the next call or by
+  // Flush.
+  //
+  // The two overlap (issue 6): while the store appends chunk k on a thread
+  // of its own, this thread plans chunk k+1. The stored entries chunk k+1
+  // names are read before chunk k is appended, so they are those of chunks
+  // up to k-1; what it names in chunk k comes from chunk k's plan, in
+  // memory. When chunk k meets a stored id, or chunk k+1 has problems,
+  // chunk k+1 is planned again once chunk k is stored, with its own ids
+  // looked up: exact, as before.
   Status PlanChunk(std::vector<Located<Entry>>&& rows, bool last) {
-    ledger::Dataset chunk;
+    Planned next;
+    ledger::Dataset& chunk = next.chunk;
     if (waiting_.empty()) {
       chunk.entries = std::move(rows);
     } else {
@@ -134,72 +147,61 @@ class StreamedImport {
     std::unordered_set<std::string_view> in_chunk;
     in_chunk.reserve(chunk.entries.size());
     for (const auto& item : chunk.entries) in_chunk.insert(item.value.id);
-    std::vector<std::string> named;
     {
       std::unordered_set<std::string_view> seen;
       for (const auto& item : chunk.entries) {
         for (const std::string* id : {&item.value.settles, &item.value.reverses}) {
-          if (!id->empty() && !in_chunk.count(*id) && seen.insert(*id).second) named.push_back(*id);
+          if (!id->empty() && !in_chunk.count(*id) && seen.insert(*id).second) next.named.push_back(*id);
         }
       }
     }
+    // The store is idle here: nothing is being appended.
     std::vector<Entry> stored;
     std::vector<int64_t> seqs;
-    if (auto status = target_.LoadNamed(named, stored, seqs); !status) return status;
+    if (auto status = target_.LoadNamed(next.named, stored, seqs); !status) return status;
+    std::vector<ledger::SourceLocation> where = WhereGiven(seqs);
 
+    std::future<Result<int64_t>> appending;
+    if (planned_) {
+      const ledger::Ledger& additions = planned_->outcome.plan.additions;
+      appending = std::async(std::launch::async, [this, &additions] { return target_.Append(additions); });
+      AddNamedFromPlanned(next.named, stored, where);
+    }
     if (!last) Defer(chunk, in_chunk, stored);
-    if (chunk.entries.empty()) return {};
+    if (!chunk.entries.empty()) Plan(next, stored, where);
 
-    auto plan = [&](ledger::PlanOutcome& outcome) {
-      std::vector<ledger::SourceLocation> where = WhereGiven(seqs);
-      ledger::ChunkPlanOptions options;
-      options.stored_where = &where;
-      options.keep_additions = true;
-      outcome = ledger::PlanImport(reference_, stored, chunk, is_country_, options);
-    };
-    // Planned again with the chunk's own ids looked up: exact, for a chunk
-    // that repeats stored ids or has problems.
-    auto plan_with_ids = [&](ledger::PlanOutcome& outcome) -> Status {
-      std::vector<std::string> ids;
-      ids.reserve(chunk.entries.size() + named.size());
-      for (const auto& item : chunk.entries) ids.push_back(item.value.id);
-      for (auto& id : named) ids.push_back(std::move(id));
-      stored.clear();
-      seqs.clear();
-      if (auto status = target_.LoadNamed(ids, stored, seqs); !status) return status;
-      plan(outcome);
-      return {};
-    };
-    ledger::PlanOutcome outcome;
-    plan(outcome);
-    bool exact = false;
-    if (!outcome.problems.empty()) {
-      if (auto status = plan_with_ids(outcome); !status) return status;
-      exact = true;
+    bool replanned = false;
+    if (planned_) {
+      if (auto status = FinishPlanned(appending.get(), replanned); !status) return status;
     }
-    auto first_seq = target_.Append(outcome.plan.additions);
-    if (!first_seq && first_seq.error().code == ErrorCode::kConflict && !exact) {
-      if (auto status = plan_with_ids(outcome); !status) return status;
-      first_seq = target_.Append(outcome.plan.additions);
+    if (chunk.entries.empty()) return {};
+    if (replanned || !next.outcome.problems.empty()) {
+      if (auto status = PlanExactly(next); !status) return status;
     }
-    if (!first_seq) return tl::unexpected(first_seq.error());
-    NoteLines(*first_seq, outcome.plan.additions.entries, chunk);
-    TakeProblems(outcome);
-    result_.unchanged += outcome.plan.unchanged;
-    result_.added += outcome.plan.additions.entries.size();
-    result_.entries_added += outcome.plan.additions.entries.size();
-    audit_.AddEntries(outcome.plan.additions.entries);
+    next.lines = LinesOf(next.outcome.plan.additions.entries, chunk);
+    planned_ = std::move(next);
     return {};
   }
 
+  // Appends the chunk planned last, if any.
+  Status Flush() {
+    if (!planned_) return {};
+    bool replanned = false;
+    return FinishPlanned(target_.Append(planned_->outcome.plan.additions), replanned);
+  }
+
+  // The problems of reading the rows given next: they follow those of the
+  // chunk being appended, as in one dataset.
   void AddReadProblems(std::vector<Problem>& problems) {
-    for (auto& problem : problems) AddProblem(std::move(problem));
+    for (auto& problem : problems) read_problems_.push_back(std::move(problem));
+    if (!planned_) TakeReadProblems();
   }
   bool full() const { return result_.problems.size() >= ledger::kMaxProblems; }
   bool waiting() const { return !waiting_.empty(); }
   void MarkTruncated() { result_.truncated = true; }
 
   StreamOutcome Finish(const std::string& source) {
+    TakeReadProblems();
     StreamOutcome out;
     out.result = std::move(result_);
     if (out.result.problems.empty()) {
@@ -211,6 +213,96 @@ class StreamedImport {
   }
 
  private:
+  // A chunk planned and not yet appended.
+  struct Planned {
+    ledger::Dataset chunk;           // its rows, those that wait moved out
+    std::vector<std::string> named;  // the ids it names that it does not hold
+    ledger::PlanOutcome outcome;
+    bool exact = false;              // planned with its own ids looked up
+    std::vector<uint32_t> lines;     // the line of each entry to append (0: none)
+  };
+
+  void Plan(Planned& planned, const std::vector<Entry>& stored, const std::vector<ledger::SourceLocation>& where) {
+    ledger::ChunkPlanOptions options;
+    options.stored_where = &where;
+    options.keep_additions = true;
+    planned.outcome = ledger::PlanImport(reference_, stored, planned.chunk, is_country_, options);
+  }
+
+  // Plans again with the chunk's own ids looked up in the store, which holds
+  // every chunk before it: exact, for a chunk that repeats stored ids or has
+  // problems.
+  Status PlanExactly(Planned& planned) {
+    std::vector<std::string> ids;
+    ids.reserve(planned.chunk.entries.size() + planned.named.size());
+    for (const auto& item : planned.chunk.entries) ids.push_back(item.value.id);
+    for (const auto& id : planned.named) ids.push_back(id);
+    std::vector<Entry> stored;
+    std::vector<int64_t> seqs;
+    if (auto status = target_.LoadNamed(ids, stored, seqs); !status) return status;
+    Plan(planned, stored, WhereGiven(seqs));
+    planned.exact = true;
+    return {};
+  }
+
+  // Takes the outcome of appending planned_. A chunk that met a stored id
+  // (and was not planned exactly) is planned exactly and appended again;
+  // `replanned` then tells the caller that what it planned against this
+  // chunk's plan must be planned again.
+  Status FinishPlanned(Result<int64_t> first_seq, bool& replanned) {
+    Planned& planned = *planned_;
+    if (!first_seq && first_seq.error().code == ErrorCode::kConflict && !planned.exact) {
+      if (auto status = PlanExactly(planned); !status) return status;
+      planned.lines = LinesOf(planned.outcome.plan.additions.entries, planned.chunk);
+      first_seq = target_.Append(planned.outcome.plan.additions);
+      replanned = true;
+    }
+    if (!first_seq) return tl::unexpected(first_seq.error());
+    const std::vector<Entry>& appended = planned.outcome.plan.additions.entries;
+    NoteLines(*first_seq, appended.size(), planned.lines);
+    TakeProblems(planned.outcome);
+    TakeReadProblems();
+    result_.unchanged += planned.outcome.plan.unchanged;
+    result_.added += appended.size();
+    result_.entries_added += appended.size();
+    audit_.AddEntries(appended);
+    planned_.reset();
+    return {};
+  }
+
+  // Adds to `stored` what LoadNamed would give for `named` from planned_'s
+  // entries, which are being appended: those with a named id or settling
+  // one, and those reversing any of these or of `stored`.
+  void AddNamedFromPlanned(const std::vector<std::string>& named, std::vector<Entry>& stored,
+                           std::vector<ledger::SourceLocation>& where) const {
+    if (named.empty()) return;
+    const std::vector<Entry>& entries = planned_->outcome.plan.additions.entries;
+    const std::vector<uint32_t>& lines = planned_->lines;
+    auto add = [&](size_t i) {
+      stored.push_back(entries[i]);
+      where.push_back(lines[i] > 0 ? ledger::SourceLocation{file_, lines[i]} : ledger::SourceLocation{});
+    };
+    std::unordered_set<std::string_view> wanted(named.begin(), named.end());
+    std::vector<char> taken(entries.size(), 0);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (wanted.count(entries[i].id) || (!entries[i].settles.empty() && wanted.count(entries[i].settles))) {
+        taken[i] = 1;
+      }
+    }
+    std::unordered_set<std::string_view> loaded;
+    for (const Entry& e : stored) loaded.insert(e.id);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (taken[i]) loaded.insert(entries[i].id);
+    }
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (taken[i]) {
+        add(i);
+      } else if (!entries[i].reverses.empty() && loaded.count(entries[i].reverses)) {
+        add(i);
+      }
+    }
+  }
+
   // Moves to waiting_ the rows that settle or reverse an id neither stored
   // nor in the chunk, and the rows that name a row that waits.
   void Defer(ledger::Dataset& chunk, const std::unordered_set<std::string_view>& in_chunk,
@@ -265,15 +357,10 @@ class StreamedImport {
     return where;
   }
 
-  // Remembers the line of each appended entry, by sequence number (4 bytes
-  // an entry: 40 MB for ten million).
-  void NoteLines(int64_t first_seq, const std::vector<Entry>& appended, const ledger::Dataset& chunk) {
-    if (appended.empty()) return;
-    if (first_seq_ == 0) first_seq_ = first_seq;
-    if (first_seq < first_seq_) return;
-    size_t at = static_cast<size_t>(first_seq - first_seq_);
-    if (lines_.size() < at) lines_.resize(at, 0);
-    lines_.resize(at);
+  // The line of each of `appended` (entries of `chunk`, in its order).
+  std::vector<uint32_t> LinesOf(const std::vector<Entry>& appended, const ledger::Dataset& chunk) const {
+    std::vector<uint32_t> lines;
+    lines.reserve(appended.size());
     // The plan keeps the chunk's order: walk both to find each entry's row.
     size_t row = 0;
     for (const Entry& e : appended) {
@@ -281,10 +368,27 @@ class StreamedImport {
       int64_t line = row < chunk.entries.size() && chunk.entries[row].where.file == file_
                          ? chunk.entries[row].where.line
                          : 0;
-      lines_.push_back(line > 0 && line <= UINT32_MAX ? static_cast<uint32_t>(line) : 0);
+      lines.push_back(line > 0 && line <= UINT32_MAX ? static_cast<uint32_t>(line) : 0);
     }
+    return lines;
   }
 
+  // Remembers the line of each appended entry, by sequence number (4 bytes
+  // an entry: 40 MB for ten million).
+  void NoteLines(int64_t first_seq, size_t count, const std::vector<uint32_t>& lines) {
+    if (count == 0) return;
+    if (first_seq_ == 0) first_seq_ = first_seq;
+    if (first_seq < first_seq_) return;
+    size_t at = static_cast<size_t>(first_seq - first_seq_);
+    if (lines_.size() < at) lines_.resize(at, 0);
+    lines_.resize(at);
+    lines_.insert(lines_.end(), lines.begin(), lines.end());
+  }
+
+  void TakeReadProblems() {
+    for (auto& problem : read_problems_) AddProblem(std::move(problem));
+    read_problems_.clear();
+  }
   void TakeProblems(ledger::PlanOutcome& outcome) {
     for (auto& problem : outcome.problems) AddProblem(std::move(problem));
     if (outcome.truncated) result_.truncated = true;
@@ -306,6 +410,8 @@ class StreamedImport {
   std::string file_;            // the file the entries come from
   int64_t first_seq_ = 0;       // of the first entry this import appended
   std::vector<uint32_t> lines_;  // line of each appended entry, by seq - first_seq_
+  std::optional<Planned> planned_;  // planned, to be appended
+  std::vector<Problem> read_problems_;  // of rows after planned_
 };
 
 }  // namespace
@@ -327,10 +433,12 @@ Result<StreamOutcome> RunStreamedImport(StreamTarget& target, const ledger::Ledg
     }
     chunk = EntryChunk();
   }
+  if (auto status = import.Flush(); !status) return tl::unexpected(status.error());
   // Stopped at the cap: there may be more problems in the rows not read.
   if (import.full()) import.MarkTruncated();
   if (import.waiting() && !import.full()) {
     if (auto status = import.PlanChunk({}, true); !status) return tl::unexpected(status.error());
+    if (auto status = import.Flush(); !status) return tl::unexpected(status.error());
   }
   return import.Finish(source);
 }

@@ -192,6 +192,44 @@ TEST_F(ImportStreamTest, ABalanceIsKeptAcrossChunks) {
                              "(10000.00 CHF)"));
 }
 
+// While the store writes one chunk, the next is planned against it from
+// memory (issue 6): a row may settle or reverse a row of the chunk before it,
+// and the balance counts what that chunk and the ones before it paid, less
+// what was reversed (found by the set of reversed ids the import keeps).
+TEST_F(ImportStreamTest, AChunkMayNameTheChunkBeingWritten) {
+  const std::string rows =
+      "N1,pledge,mex,core,100,USD,2021-03-01,,,,,,,,,,\n"
+      "S1,receipt,mex,core,60,USD,2021-03-15,,,global,,,,N1,,,\n"
+      "V1,reversal,mex,core,60,USD,2021-03-20,,,,,,,,S1,,\n"
+      "B1,receipt,mex,core,10,USD,2021-03-15,,,global,,,,,,,\n"
+      "B2,receipt,mex,core,20,USD,2021-03-15,,,global,,,,,,,\n"
+      "S2,receipt,mex,core,70,USD,2021-03-25,,,global,,,,N1,,,\n";
+  CommandResult result = ExpectImportedAlike(Dataset("neighbours", rows), /*preload=*/false);
+  EXPECT_THAT(result.out, HasSubstr("(6 entries)"));
+  std::string err = ExpectRefusedAlike(
+      Dataset("neighbours-over", rows + "S3,receipt,mex,core,30.01,USD,2021-03-26,,,global,,,,N1,,,\n"),
+      /*preload=*/false);
+  EXPECT_THAT(err, HasSubstr("entries.csv:8: amount: 30.01 USD is more than the open balance of \"N1\" "
+                             "(30.00 USD)"));
+}
+
+// A chunk that repeats a stored id is planned again once the store refuses
+// it; the chunk planned meanwhile against it is planned again too.
+TEST_F(ImportStreamTest, AStoredIdBesideRowsTheNextChunkNames) {
+  const std::string rows =
+      "N1,pledge,mex,core,100,USD,2021-03-01,,,,,,,,,,\n"
+      "P1,pledge,che,earmarked,100000,CHF,2021-02-01,,,,,,,,,,Pledge for global programmes\n"
+      "S1,receipt,mex,core,60,USD,2021-03-15,,,global,,,,N1,,,\n"
+      "S2,receipt,che,earmarked,60000,CHF,2021-03-25,,,global,,,,P1,,,\n";
+  CommandResult result = ExpectImportedAlike(Dataset("stored-neighbours", rows), /*preload=*/true);
+  EXPECT_THAT(result.out, HasSubstr("3 records added (3 entries), 15 already stored"));
+  std::string err = ExpectRefusedAlike(
+      Dataset("stored-neighbours-over", rows + "S3,receipt,mex,core,40.01,USD,2021-03-26,,,global,,,,N1,,,\n"),
+      /*preload=*/true);
+  EXPECT_THAT(err, HasSubstr("entries.csv:6: amount: 40.01 USD is more than the open balance of \"N1\" "
+                             "(40.00 USD)"));
+}
+
 TEST_F(ImportStreamTest, AReferenceNeverResolvedGetsTheUsualError) {
   auto data = Dataset("unresolved",
                       "R9,receipt,che,earmarked,100,CHF,2021-03-10,,,global,,,,NOPE,,,\n"
