@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <utility>
+#include <limits>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -31,59 +35,87 @@ int64_t Proportion(int64_t value, int64_t part, int64_t whole) {
   return result ? *result : 0;
 }
 
-// The open part of a pledge or expectation at position `i` in USD, given
-// what was settled against it (in its own minor units).
-int64_t OpenCents(const ledger::EntryColumns& c, size_t i, int64_t settled) {
-  int64_t open = c.amount_minor[i] - settled;
-  if (open <= 0) return 0;
-  return Proportion(c.usd_cents[i], open, c.amount_minor[i]);
-}
-
 int CategoryOrder(ledger::FundCategory category) { return static_cast<int>(category); }
 
-// Sums by entry position for the few positions a report touches: an
-// open-addressing table (linear probing), cleared by being made anew.
+// What was settled against each entry, by position: amounts added in any
+// order, then sorted once (by radix: hundreds of thousands of them on a
+// large ledger) and read back by a cursor, since the main pass meets the
+// positions in ascending order. (A hash table by position was a fifth of the
+// report's time: every look-up a cache miss.)
 class PositionSums {
+  struct Item {
+    int32_t position;
+    int64_t amount;
+  };
+
  public:
-  void Add(int32_t position, int64_t amount) {
-    if ((used_ + 1) * 2 > keys_.size()) Grow();
-    size_t slot = Find(position);
-    if (keys_[slot] == kEmpty) {
-      keys_[slot] = position;
-      ++used_;
+  void Reserve(size_t count) { items_.reserve(count); }
+  void Add(int32_t position, int64_t amount) { items_.push_back(Item{position, amount}); }
+  // Sorts by position and adds up the amounts of each.
+  void Seal() {
+    if (items_.empty()) return;
+    // Least significant digit first, over the bits the positions span: at
+    // most 12 bits a digit (the counts stay in the first-level cache), as few
+    // digits as will do (two for a ledger of 16 million entries).
+    int32_t low = items_.front().position, high = low;
+    for (const Item& item : items_) {
+      low = std::min(low, item.position);
+      high = std::max(high, item.position);
     }
-    values_[slot] += amount;
+    const auto span = static_cast<uint32_t>(high - low);
+    const int bits = span == 0 ? 0 : 32 - __builtin_clz(span);
+    const int digits = (bits + 11) / 12;
+    if (digits > 0) {
+      const int width = (bits + digits - 1) / digits;
+      const uint32_t mask = (uint32_t{1} << width) - 1;
+      std::vector<Item> spare(items_.size());
+      std::vector<size_t> start(size_t{1} << width);
+      for (int shift = 0; shift < bits; shift += width) {
+        std::fill(start.begin(), start.end(), 0);
+        auto digit = [&](const Item& item) {
+          return (static_cast<uint32_t>(item.position - low) >> shift) & mask;
+        };
+        for (const Item& item : items_) ++start[digit(item)];
+        size_t sum = 0;
+        for (size_t& bucket : start) sum += std::exchange(bucket, sum);
+        for (const Item& item : items_) spare[start[digit(item)]++] = item;
+        items_.swap(spare);
+      }
+    }
+    size_t out = 0;
+    for (size_t k = 0; k < items_.size(); ++k) {
+      if (out > 0 && items_[out - 1].position == items_[k].position) {
+        items_[out - 1].amount += items_[k].amount;
+      } else {
+        items_[out++] = items_[k];
+      }
+    }
+    items_.resize(out);
   }
-  int64_t Get(int32_t position) const {
-    if (used_ == 0) return 0;
-    size_t slot = Find(position);
-    return keys_[slot] == kEmpty ? 0 : values_[slot];
-  }
+  // Reads the sums in ascending position (after Seal).
+  class Cursor {
+   public:
+    Cursor() = default;
+    Cursor(const PositionSums& sums, int32_t from)
+        : items_(&sums.items_),
+          next_(static_cast<size_t>(
+              std::lower_bound(items_->begin(), items_->end(), from,
+                               [](const Item& item, int32_t position) { return item.position < position; }) -
+              items_->begin())) {}
+    // What was settled against `position`; positions asked must not go down.
+    int64_t Get(int32_t position) {
+      const std::vector<Item>& items = *items_;
+      while (next_ < items.size() && items[next_].position < position) ++next_;
+      return next_ < items.size() && items[next_].position == position ? items[next_].amount : 0;
+    }
+
+   private:
+    const std::vector<Item>* items_ = nullptr;
+    size_t next_ = 0;
+  };
 
  private:
-  static constexpr int32_t kEmpty = -1;
-  size_t Find(int32_t position) const {
-    const size_t mask = keys_.size() - 1;
-    size_t slot = (static_cast<uint64_t>(static_cast<uint32_t>(position)) * 0x9E3779B97F4A7C15ull >> 20) & mask;
-    while (keys_[slot] != kEmpty && keys_[slot] != position) slot = (slot + 1) & mask;
-    return slot;
-  }
-  void Grow() {
-    std::vector<int32_t> keys = std::move(keys_);
-    std::vector<int64_t> values = std::move(values_);
-    const size_t capacity = keys.empty() ? 1024 : keys.size() * 2;
-    keys_.assign(capacity, kEmpty);
-    values_.assign(capacity, 0);
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i] == kEmpty) continue;
-      size_t slot = Find(keys[i]);
-      keys_[slot] = keys[i];
-      values_[slot] = values[i];
-    }
-  }
-  std::vector<int32_t> keys_;
-  std::vector<int64_t> values_;
-  size_t used_ = 0;
+  std::vector<Item> items_;
 };
 
 // Receipts per fund and donor, and whether any of them was prior-year money:
@@ -111,6 +143,25 @@ class DonorSums {
       value.second = value.second || prior;
     }
   }
+  // Adds another table of the same shape into this one.
+  void Add(const DonorSums& other) {
+    if (sparse_.empty()) {
+      for (size_t k = 0; k < dense_.size(); ++k) {
+        const int64_t cell = other.dense_[k];
+        if (cell == 0) continue;
+        int64_t& mine = dense_[k];
+        mine = ((mine >> 1) + (cell >> 1)) * 2 | ((mine | cell) & 1);
+      }
+    } else {
+      for (size_t f = 0; f < sparse_.size(); ++f) {
+        for (const auto& [donor, value] : other.sparse_[f]) {
+          auto& mine = sparse_[f][donor];
+          mine.first += value.first;
+          mine.second = mine.second || value.second;
+        }
+      }
+    }
+  }
   // Asks the CPU to bring the cell in ahead of Add.
   void Prefetch(size_t fund, size_t donor) const {
     if (sparse_.empty()) __builtin_prefetch(&dense_[fund * donors_ + donor], 1);
@@ -134,6 +185,310 @@ class DonorSums {
   std::vector<int64_t> dense_;
   std::vector<std::unordered_map<int32_t, std::pair<int64_t, bool>>> sparse_;
 };
+
+struct FundSums {
+  int64_t received = 0, prior = 0;
+  int64_t forecast_received = 0, pledged = 0, expected = 0, expected_unweighted = 0;
+  void Add(const FundSums& o) {
+    received += o.received;
+    prior += o.prior;
+    forecast_received += o.forecast_received;
+    pledged += o.pledged;
+    expected += o.expected;
+    expected_unweighted += o.expected_unweighted;
+  }
+};
+
+struct EventSums {
+  int64_t pledged = 0;
+  std::array<int64_t, 3> by_category{};  // by ledger::FundCategory
+};
+
+// Per appeal, by channel: the three receipt channels, then open pledges.
+constexpr size_t kNewPledge = 4;
+using AppealSums = std::array<int64_t, 5>;
+
+// What one pass adds up; a report made on two threads adds two of these.
+struct Sums {
+  explicit Sums(const ledger::EntryColumns& c)
+      : funds(c.funds.size()),
+        by_fund_donor(c.funds.size(), c.donors.size()),
+        appeal_channels(c.appeals.size()),
+        event_sums(c.events.size()) {}
+  void Add(const Sums& other) {
+    for (size_t f = 0; f < funds.size(); ++f) funds[f].Add(other.funds[f]);
+    by_fund_donor.Add(other.by_fund_donor);
+    for (size_t r = 0; r < by_region.size(); ++r) {
+      by_region[r] += other.by_region[r];
+      region_seen[r] = region_seen[r] || other.region_seen[r];
+    }
+    for (size_t a = 0; a < appeal_channels.size(); ++a) {
+      for (size_t k = 0; k < appeal_channels[a].size(); ++k) appeal_channels[a][k] += other.appeal_channels[a][k];
+    }
+    for (size_t e = 0; e < event_sums.size(); ++e) {
+      event_sums[e].pledged += other.event_sums[e].pledged;
+      for (size_t k = 0; k < 3; ++k) event_sums[e].by_category[k] += other.event_sums[e].by_category[k];
+    }
+    has_data = has_data || other.has_data;
+  }
+
+  std::vector<FundSums> funds;
+  DonorSums by_fund_donor;
+  std::array<int64_t, 16> by_region{};
+  std::array<bool, 16> region_seen{};
+  std::vector<AppealSums> appeal_channels;
+  std::vector<EventSums> event_sums;
+  bool has_data = false;
+};
+
+// The columns as plain pointers: the sums written by a pass cannot alias
+// them.
+struct Columns {
+  explicit Columns(const ledger::EntryColumns& c)
+      : kind(c.kind.data()),
+        region(c.region.data()),
+        channel(c.channel.data()),
+        donor(c.donor.data()),
+        fund(c.fund.data()),
+        appeal(c.appeal.data()),
+        event(c.event.data()),
+        settles(c.settles.data()),
+        reverses(c.reverses.data()),
+        value_day(c.value_day.data()),
+        attributed_year(c.attributed_year.data()),
+        probability_ppm(c.probability_ppm.data()),
+        recorded_at(c.recorded_at.data()),
+        usd_cents(c.usd_cents.data()),
+        amount_minor(c.amount_minor.data()) {}
+  const EntryKind* __restrict kind;
+  const ledger::Region* __restrict region;
+  const ledger::Channel* __restrict channel;
+  const int32_t* __restrict donor;
+  const int32_t* __restrict fund;
+  const int32_t* __restrict appeal;
+  const int32_t* __restrict event;
+  const int32_t* __restrict settles;
+  const int32_t* __restrict reverses;
+  const int32_t* __restrict value_day;
+  const int32_t* __restrict attributed_year;
+  const int32_t* __restrict probability_ppm;
+  const ledger::Instant* __restrict recorded_at;
+  const int64_t* __restrict usd_cents;
+  const int64_t* __restrict amount_minor;
+};
+
+// One entry as the passes see it: read from the columns at a position...
+struct ColumnEntry {
+  const Columns& c;
+  size_t i;
+  int32_t position() const { return static_cast<int32_t>(i); }
+  EntryKind kind() const { return c.kind[i]; }
+  ledger::Region region() const { return c.region[i]; }
+  ledger::Channel channel() const { return c.channel[i]; }
+  int32_t donor() const { return c.donor[i]; }
+  int32_t fund() const { return c.fund[i]; }
+  int32_t appeal() const { return c.appeal[i]; }
+  int32_t event() const { return c.event[i]; }
+  int32_t settles() const { return c.settles[i]; }
+  int32_t reverses() const { return c.reverses[i]; }
+  int32_t value_day() const { return c.value_day[i]; }
+  int32_t attributed_year() const { return c.attributed_year[i]; }
+  int32_t probability_ppm() const { return c.probability_ppm[i]; }
+  ledger::Instant recorded_at() const { return c.recorded_at[i]; }
+  int64_t usd_cents() const { return c.usd_cents[i]; }
+  int64_t amount_minor() const { return c.amount_minor[i]; }
+};
+
+// ... or from a row copied out of them (EntryColumns::AlwaysRows).
+struct RowEntry {
+  const ledger::ReportRow& r;
+  int32_t position() const { return r.position; }
+  EntryKind kind() const { return r.kind; }
+  ledger::Region region() const { return r.region; }
+  ledger::Channel channel() const { return r.channel; }
+  int32_t donor() const { return r.donor; }
+  int32_t fund() const { return r.fund; }
+  int32_t appeal() const { return r.appeal; }
+  int32_t event() const { return r.event; }
+  int32_t settles() const { return r.settles; }
+  int32_t reverses() const { return r.reverses; }
+  int32_t value_day() const { return r.value_day; }
+  int32_t attributed_year() const { return r.attributed_year; }
+  int32_t probability_ppm() const { return r.probability_ppm; }
+  ledger::Instant recorded_at() const { return r.recorded_at; }
+  int64_t usd_cents() const { return r.usd_cents; }
+  int64_t amount_minor() const { return r.amount_minor; }
+};
+
+// Whether an entry is in the snapshot (value date and, if given, known-at).
+struct SnapshotTest {
+  int32_t as_of_day;
+  bool by_known;
+  ledger::Instant known_at;
+  template <typename E>
+  bool Contains(const E& e) const {
+    return e.value_day() <= as_of_day && (!by_known || e.recorded_at() <= known_at);
+  }
+};
+
+constexpr int32_t kEnd = std::numeric_limits<int32_t>::max();
+
+// The part of a plan's entries one thread reads: the runs' positions in
+// [from, to), the rows [row_begin, row_end), and whether the entries
+// appended since the plan was made.
+struct ThreadShare {
+  int32_t from = 0, to = kEnd;
+  size_t row_begin = 0, row_end = 0;
+  bool appended = false;
+};
+
+// visit(entry) for every entry of a share, in three parts: its runs, its
+// rows, the entries appended since (`appended`); each ascending, and
+// start(position) is called before each with its first position. ahead(fund,
+// donor) is told of an entry a few places on, to fetch what its visit will
+// need.
+constexpr int32_t kAhead = 8;
+template <typename Start, typename Visit, typename Ahead>
+void ForShare(const ledger::ReportPlan& plan, const std::vector<int32_t>& appended, const Columns& c,
+              const ThreadShare& share, Start&& start, Visit&& visit, Ahead&& ahead) {
+  const auto& runs = plan.runs;
+  auto run = std::partition_point(runs.begin(), runs.end(), [&](const auto& r) { return r.end <= share.from; });
+  bool started = false;
+  for (; run != runs.end() && run->begin < share.to; ++run) {
+    const int32_t begin = std::max(run->begin, share.from), end = std::min(run->end, share.to);
+    if (begin >= end) continue;
+    if (!started) {
+      start(begin);
+      started = true;
+    }
+    for (int32_t i = begin; i < end; ++i) {
+      if (i + kAhead < end) ahead(c.fund[i + kAhead], c.donor[i + kAhead]);
+      visit(ColumnEntry{c, static_cast<size_t>(i)});
+    }
+  }
+  if (share.row_begin < share.row_end) {
+    const auto& rows = plan.rows;
+    start(rows[share.row_begin].position);
+    for (size_t k = share.row_begin; k < share.row_end; ++k) {
+      if (k + kAhead < share.row_end) ahead(rows[k + kAhead].fund, rows[k + kAhead].donor);
+      visit(RowEntry{rows[k]});
+    }
+  }
+  if (share.appended && !appended.empty()) {
+    start(appended.front());
+    for (int32_t position : appended) visit(ColumnEntry{c, static_cast<size_t>(position)});
+  }
+}
+
+// What every part of the main pass reads.
+struct ScanContext {
+  int year;
+  int32_t year_first, year_last;  // day numbers
+  SnapshotTest snapshot;
+  const std::vector<int32_t>& reversed;  // ascending
+  std::array<const PositionSums*, 3> settled;  // what was settled, in parts to add up
+  const Columns& columns;
+  const std::vector<const ledger::Fund*>& fund_of;  // by the columns' fund numbers
+};
+
+// The open part of a pledge or expectation in USD, given what was settled
+// against it (in its own minor units).
+template <typename E>
+int64_t OpenCents(const E& e, int64_t settled) {
+  if (settled == 0 && e.amount_minor() > 0) return e.usd_cents();
+  int64_t open = e.amount_minor() - settled;
+  if (open <= 0) return 0;
+  return Proportion(e.usd_cents(), open, e.amount_minor());
+}
+
+// The main pass over listed[listed_begin, listed_end) and rows[rows_begin,
+// rows_end): every live entry's part of the figures, added into `sums`.
+void ScanLive(const ScanContext& x, const ledger::ReportPlan& plan, const std::vector<int32_t>& appended,
+              const ThreadShare& share, Sums& sums) {
+  const std::vector<int32_t>& reversed = x.reversed;
+  // Cursors into what was reversed and what was settled, set at the start of
+  // each ascending part of the share.
+  size_t next_reversed = 0;
+  std::array<PositionSums::Cursor, 3> settled_parts;
+  auto start = [&](int32_t first) {
+    next_reversed = static_cast<size_t>(std::lower_bound(reversed.begin(), reversed.end(), first) - reversed.begin());
+    for (size_t k = 0; k < settled_parts.size(); ++k) settled_parts[k] = PositionSums::Cursor(*x.settled[k], first);
+  };
+  auto settled_on = [&](int32_t position) {
+    return settled_parts[0].Get(position) + settled_parts[1].Get(position) + settled_parts[2].Get(position);
+  };
+  const int year = x.year;
+  auto visit = [&](const auto& e) {
+    // Live: in the snapshot, not a reversal, not reversed by one (the
+    // removed positions are met in ascending order).
+    const int32_t position = e.position();
+    while (next_reversed < reversed.size() && reversed[next_reversed] < position) ++next_reversed;
+    if (next_reversed < reversed.size() && reversed[next_reversed] == position) return;
+    const EntryKind kind = e.kind();
+    if (kind == EntryKind::kReversal || !x.snapshot.Contains(e)) return;
+
+    const auto fund_number = static_cast<size_t>(e.fund());
+    FundSums& fund = sums.funds[fund_number];
+    const int32_t day = e.value_day();
+    const bool in_year = day >= x.year_first && day <= x.year_last;
+    const int attributed = e.attributed_year();
+    if (in_year || attributed == year) sums.has_data = true;
+    const int64_t usd = e.usd_cents();
+    switch (kind) {
+      case EntryKind::kReceipt: {
+        if (in_year) {
+          const bool prior = attributed < year;
+          fund.received += usd;
+          if (prior) fund.prior += usd;
+          sums.by_fund_donor.Add(fund_number, static_cast<size_t>(e.donor()), usd, prior);
+          const auto region = static_cast<size_t>(e.region()) & 15;
+          sums.by_region[region] += usd;
+          sums.region_seen[region] = true;
+        }
+        if (attributed == year) fund.forecast_received += usd;
+        if (e.appeal() >= 0) {
+          const ledger::Channel channel =
+              e.channel() == ledger::Channel::kNone ? ledger::Channel::kNewContribution : e.channel();
+          sums.appeal_channels[static_cast<size_t>(e.appeal())][static_cast<size_t>(channel)] += usd;
+        }
+        break;
+      }
+      case EntryKind::kPledge: {
+        const bool needs_open = attributed == year || e.appeal() >= 0;
+        const int64_t open = needs_open ? OpenCents(e, settled_on(position)) : 0;
+        if (attributed == year) fund.pledged += open;
+        if (e.appeal() >= 0 && open > 0) sums.appeal_channels[static_cast<size_t>(e.appeal())][kNewPledge] += open;
+        if (e.event() >= 0) {
+          EventSums& event = sums.event_sums[static_cast<size_t>(e.event())];
+          event.pledged += usd;
+          if (const ledger::Fund* f = x.fund_of[fund_number]) {
+            event.by_category[static_cast<size_t>(f->category)] += usd;
+          }
+        }
+        break;
+      }
+      case EntryKind::kExpected: {
+        if (attributed == year) {
+          const int64_t open = OpenCents(e, settled_on(position));
+          fund.expected_unweighted += open;
+          const int32_t ppm = e.probability_ppm() >= 0 ? e.probability_ppm() : 1000000;
+          fund.expected += Proportion(open, ppm, 1000000);
+        }
+        break;
+      }
+      case EntryKind::kWriteOff:
+      case EntryKind::kReversal:
+        break;
+    }
+  };
+  // Rows of a year lie close together (a ledger is stored roughly in date
+  // order), but the donor cells they add to do not: fetched ahead.
+  auto ahead = [&](int32_t fund, int32_t donor) {
+    sums.by_fund_donor.Prefetch(static_cast<size_t>(fund), static_cast<size_t>(donor));
+  };
+  ForShare(plan, appended, x.columns, share, start, visit, ahead);
+}
+
 
 }  // namespace
 
@@ -166,15 +521,20 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   std::stable_sort(fund_order.begin(), fund_order.end(), [](const auto* a, const auto* b) {
     return CategoryOrder(a->category) < CategoryOrder(b->category);
   });
-  // Donor records by the columns' donor numbers.
+  // Donor records by the columns' donor numbers, and which of them are in
+  // the Member State table (read here once, not per ranking).
   std::vector<const ledger::Donor*> donor_of(c.donors.size(), nullptr);
+  std::vector<uint8_t> member_state(c.donors.size(), 0);
   for (size_t k = 0; k < ledger.donors.size(); ++k) {
     const ledger::Donor& d = ledger.donors[k];
     // A store interns the donors in their stored order first (then numbers
     // match and no hash lookup is needed); any other order is looked up.
     const bool same = k < c.donors.size() && c.donors.Name(static_cast<int32_t>(k)) == d.id;
     const int32_t number = same ? static_cast<int32_t>(k) : c.donors.Find(d.id);
-    if (number >= 0) donor_of[static_cast<size_t>(number)] = &d;
+    if (number >= 0) {
+      donor_of[static_cast<size_t>(number)] = &d;
+      member_state[static_cast<size_t>(number)] = ledger::InMemberStateTable(d.type) ? 1 : 0;
+    }
   }
 
   // --- Targets: the annual target in force per fund, and the history. ----
@@ -216,215 +576,173 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   };
 
   // --- The snapshot: which entries count. -----------------------------------
-  // The positions to read: with the year index, the entries listed under the
-  // year and those listed for every year; without it, all of them. Either way
-  // ascending, and every entry that can change a figure of the year is in.
+  // The entries to read: with the year index, those listed under the year
+  // and those listed for every year, each list read by its plan (runs from
+  // the columns, scattered entries from rows copied side by side); without
+  // the index, every entry (one run). Every entry that can change a figure of
+  // the year is in, and each list is ascending.
   const size_t n = c.size();
   const bool indexed = c.indexed();
-  // visit(i) for every position of the union of two ascending lists, in order.
-  auto merge = [](const std::vector<int32_t>& first, const std::vector<int32_t>& second, auto&& visit) {
-    size_t a = 0, b = 0;
-    while (a < first.size() || b < second.size()) {
-      int32_t next;
-      if (b == second.size() || (a < first.size() && first[a] < second[b])) {
-        next = first[a++];
-      } else if (a == first.size() || second[b] < first[a]) {
-        next = second[b++];
-      } else {
-        next = first[a++];
-        ++b;
+  std::shared_ptr<const ledger::ReportPlan> plan;
+  // Listed entries appended after the plan was made (read from the columns).
+  std::vector<int32_t> appended;
+  if (indexed) {
+    plan = c.Plan(year);
+    const std::vector<int32_t>& year_list = c.YearPositions(year);
+    const std::vector<int32_t>& always_list = c.AlwaysPositions();
+    std::set_union(year_list.begin() + static_cast<std::ptrdiff_t>(plan->year_listed), year_list.end(),
+                   always_list.begin() + static_cast<std::ptrdiff_t>(plan->always_listed), always_list.end(),
+                   std::back_inserter(appended));
+  } else {
+    auto all = std::make_shared<ledger::ReportPlan>();
+    if (n > 0) all->runs.push_back(ledger::ReportPlan::Run{0, static_cast<int32_t>(n)});
+    plan = std::move(all);
+  }
+  const Columns columns(c);
+  const SnapshotTest snapshot{as_of.days, options.snapshot.known_at.has_value(),
+                              options.snapshot.known_at.value_or(0)};
+
+  // Large reports run each pass in two shares, one per thread: half the
+  // runs' entries and half the rows each.
+  size_t in_runs = 0;
+  for (const auto& run : plan->runs) in_runs += static_cast<size_t>(run.end - run.begin);
+  const bool parallel = in_runs + plan->rows.size() + appended.size() >= options.parallel_from &&
+                        options.threads >= 2 && std::thread::hardware_concurrency() >= 2;
+  std::array<ThreadShare, 2> shares;
+  shares[0].row_end = plan->rows.size();
+  shares[0].appended = true;
+  if (parallel) {
+    int32_t split = kEnd;
+    size_t before = 0;
+    for (const auto& run : plan->runs) {
+      const auto length = static_cast<size_t>(run.end - run.begin);
+      if (before + length >= in_runs / 2) {
+        split = run.begin + static_cast<int32_t>(in_runs / 2 - before);
+        break;
       }
-      visit(static_cast<size_t>(next));
+      before += length;
     }
-  };
-  auto for_each = [&](auto&& visit) {
-    if (!indexed) {
-      for (size_t i = 0; i < n; ++i) visit(i);
-    } else {
-      merge(c.YearPositions(year), c.AlwaysPositions(), visit);
+    shares[0].to = split;
+    shares[1].from = split;
+    shares[0].row_end = shares[1].row_begin = plan->rows.size() / 2;
+    shares[1].row_end = plan->rows.size();
+  }
+  auto in_two = [&](auto&& first_share, auto&& second_share) {
+    if (!parallel) {
+      first_share(shares[0]);
+      return;
     }
-  };
-  // Only the entries that settle or reverse another (a subset of for_each's).
-  auto for_each_link = [&](auto&& visit) {
-    if (!indexed) {
-      for (size_t i = 0; i < n; ++i) visit(i);
-    } else {
-      merge(c.YearLinkPositions(year), c.AlwaysLinkPositions(), visit);
-    }
+    std::thread helper([&] { second_share(shares[1]); });
+    first_share(shares[0]);
+    helper.join();
   };
 
-  // The columns as plain pointers: the sums written below cannot alias them.
-  const ledger::EntryKind* __restrict col_kind = c.kind.data();
-  const ledger::Region* __restrict col_region = c.region.data();
-  const ledger::Channel* __restrict col_channel = c.channel.data();
-  const int32_t* __restrict col_donor = c.donor.data();
-  const int32_t* __restrict col_fund = c.fund.data();
-  const int32_t* __restrict col_appeal = c.appeal.data();
-  const int32_t* __restrict col_event = c.event.data();
-  const int32_t* __restrict col_settles = c.settles.data();
-  const int32_t* __restrict col_reverses = c.reverses.data();
-  const int32_t* __restrict col_value_day = c.value_day.data();
-  const int32_t* __restrict col_attributed_year = c.attributed_year.data();
-  const int32_t* __restrict col_probability_ppm = c.probability_ppm.data();
-  const ledger::Instant* __restrict col_recorded_at = c.recorded_at.data();
-  const int64_t* __restrict col_usd_cents = c.usd_cents.data();
-  const int64_t* __restrict col_amount_minor = c.amount_minor.data();
-  const int32_t as_of_day = as_of.days;
-  const bool by_known = options.snapshot.known_at.has_value();
-  const ledger::Instant known_at = by_known ? *options.snapshot.known_at : 0;
-  auto in_snapshot = [&](size_t i) {
-    return col_value_day[i] <= as_of_day && (!by_known || col_recorded_at[i] <= known_at);
-  };
   // A reversal in the snapshot removes itself and the entry it reverses.
   // What receipts and write-offs settled against each entry, by position,
-  // counts only those not reversed. One pass sums what every settling entry
-  // in the snapshot paid and lists what the snapshot's reversals remove
-  // (few: kept sorted); then what the removed ones paid is taken back.
-  std::vector<int32_t> reversed;
-  PositionSums settled;
-  for_each_link([&](size_t i) {
-    if (!in_snapshot(i)) return;
-    if (col_kind[i] == EntryKind::kReversal) {
-      if (col_reverses[i] >= 0) reversed.push_back(col_reverses[i]);
-    } else if (col_settles[i] >= 0) {
-      settled.Add(col_settles[i], col_amount_minor[i]);
-    }
-  });
+  // counts only those not reversed. One pass over the entries that settle or
+  // reverse sums what each settling entry in the snapshot paid and lists what
+  // the snapshot's reversals remove (few: kept sorted); then what the removed
+  // ones paid is taken back.
+  struct Links {
+    PositionSums settled;
+    std::vector<int32_t> reversed;
+  };
+  std::array<Links, 3> links;  // the two shares, and what the removed ones paid
+  auto link_share = [&](Links& links_part) {
+    return [&, &part = links_part](const ThreadShare& share) {
+      part.settled.Reserve(c.YearLinkPositions(year).size() / (parallel ? 2 : 1));
+      ForShare(
+          *plan, appended, columns, share, [](int32_t) {},
+          [&](const auto& e) {
+            const EntryKind kind = e.kind();
+            if (kind != EntryKind::kReversal && e.settles() < 0) return;  // neither settles nor reverses
+            if (!snapshot.Contains(e)) return;
+            if (kind == EntryKind::kReversal) {
+              if (e.reverses() >= 0) part.reversed.push_back(e.reverses());
+            } else {
+              part.settled.Add(e.settles(), e.amount_minor());
+            }
+          },
+          [](int32_t, int32_t) {});
+      part.settled.Seal();
+    };
+  };
+  in_two(link_share(links[0]), link_share(links[1]));
+  std::vector<int32_t> reversed = std::move(links[0].reversed);
+  reversed.insert(reversed.end(), links[1].reversed.begin(), links[1].reversed.end());
   std::sort(reversed.begin(), reversed.end());
   reversed.erase(std::unique(reversed.begin(), reversed.end()), reversed.end());
   for (int32_t position : reversed) {
-    const auto i = static_cast<size_t>(position);
-    if (col_settles[i] >= 0 && col_kind[i] != EntryKind::kReversal && in_snapshot(i)) {
-      settled.Add(col_settles[i], -col_amount_minor[i]);
+    const ColumnEntry e{columns, static_cast<size_t>(position)};
+    if (e.settles() >= 0 && e.kind() != EntryKind::kReversal && snapshot.Contains(e)) {
+      links[2].settled.Add(e.settles(), -e.amount_minor());
     }
   }
-  // Whether entry i counts; called with ascending positions in one pass, so
-  // the removed ones are met in order.
-  size_t next_reversed = 0;
-  auto live = [&](size_t i) {
-    while (next_reversed < reversed.size() && static_cast<size_t>(reversed[next_reversed]) < i) ++next_reversed;
-    if (next_reversed < reversed.size() && static_cast<size_t>(reversed[next_reversed]) == i) return false;
-    return col_kind[i] != EntryKind::kReversal && in_snapshot(i);
-  };
-  auto settled_on = [&](size_t i) { return settled.Get(static_cast<int32_t>(i)); };
+  links[2].settled.Seal();
 
   // --- One pass over the live entries. -------------------------------------
-  struct FundSums {
-    int64_t received = 0, prior = 0;
-    int64_t forecast_received = 0, pledged = 0, expected = 0, expected_unweighted = 0;
-  };
-  std::vector<FundSums> sums(c.funds.size());
-  DonorSums by_fund_donor(c.funds.size(), c.donors.size());
-  std::array<int64_t, 16> by_region{};
-  std::array<bool, 16> region_seen{};
-  // Per appeal, by channel: the three receipt channels, then open pledges.
-  constexpr size_t kNewPledge = 4;
-  std::vector<std::array<int64_t, 5>> appeal_channels(c.appeals.size());
-  struct EventSums {
-    int64_t pledged = 0;
-    std::array<int64_t, 3> by_category{};  // by ledger::FundCategory
-  };
-  std::vector<EventSums> event_sums(c.events.size());
-  // Fund categories by the columns' fund numbers.
+  // Fund records by the columns' fund numbers.
   std::vector<const ledger::Fund*> fund_of(c.funds.size(), nullptr);
   for (size_t f = 0; f < c.funds.size(); ++f) {
     auto it = funds.find(c.funds.Name(static_cast<int32_t>(f)));
     if (it != funds.end()) fund_of[f] = it->second;
   }
-  const int32_t year_first = ledger::MakeDate(year, 1, 1).days;
-  const int32_t year_last = ledger::EndOfYear(year).days;
-
-  // Rows of a year lie close together (a ledger is stored roughly in date
-  // order): the donor cell of the row a few places on is fetched ahead.
-  constexpr size_t kAhead = 8;
-  for_each([&](size_t i) {
-    if (i + kAhead < n) {
-      by_fund_donor.Prefetch(static_cast<size_t>(col_fund[i + kAhead]), static_cast<size_t>(col_donor[i + kAhead]));
-    }
-    if (!live(i)) return;
-    const auto fund_number = static_cast<size_t>(col_fund[i]);
-    FundSums& fund = sums[fund_number];
-    const bool in_year = col_value_day[i] >= year_first && col_value_day[i] <= year_last;
-    const int attributed = col_attributed_year[i];
-    if (in_year || attributed == year) report.has_data = true;
-    const int64_t usd = col_usd_cents[i];
-    switch (col_kind[i]) {
-      case EntryKind::kReceipt: {
-        if (in_year) {
-          bool prior = attributed < year;
-          fund.received += usd;
-          if (prior) fund.prior += usd;
-          by_fund_donor.Add(fund_number, static_cast<size_t>(col_donor[i]), usd, prior);
-          const auto region = static_cast<size_t>(col_region[i]) & 15;
-          by_region[region] += usd;
-          region_seen[region] = true;
-        }
-        if (attributed == year) fund.forecast_received += usd;
-        if (col_appeal[i] >= 0) {
-          ledger::Channel channel =
-              col_channel[i] == ledger::Channel::kNone ? ledger::Channel::kNewContribution : col_channel[i];
-          appeal_channels[static_cast<size_t>(col_appeal[i])][static_cast<size_t>(channel)] += usd;
-        }
-        break;
-      }
-      case EntryKind::kPledge: {
-        const bool needs_open = attributed == year || col_appeal[i] >= 0;
-        int64_t open = needs_open ? OpenCents(c, i, settled_on(i)) : 0;
-        if (attributed == year) fund.pledged += open;
-        if (col_appeal[i] >= 0 && open > 0) appeal_channels[static_cast<size_t>(col_appeal[i])][kNewPledge] += open;
-        if (col_event[i] >= 0) {
-          EventSums& event = event_sums[static_cast<size_t>(col_event[i])];
-          event.pledged += usd;
-          if (const ledger::Fund* f = fund_of[fund_number]) {
-            event.by_category[static_cast<size_t>(f->category)] += usd;
-          }
-        }
-        break;
-      }
-      case EntryKind::kExpected: {
-        if (attributed == year) {
-          int64_t open = OpenCents(c, i, settled_on(i));
-          fund.expected_unweighted += open;
-          int32_t ppm = col_probability_ppm[i] >= 0 ? col_probability_ppm[i] : 1000000;
-          fund.expected += Proportion(open, ppm, 1000000);
-        }
-        break;
-      }
-      case EntryKind::kWriteOff:
-      case EntryKind::kReversal:
-        break;
-    }
-  });
+  const ScanContext context{year,
+                            ledger::MakeDate(year, 1, 1).days,
+                            ledger::EndOfYear(year).days,
+                            snapshot,
+                            reversed,
+                            {&links[0].settled, &links[1].settled, &links[2].settled},
+                            columns,
+                            fund_of};
+  Sums total(c);
+  std::optional<Sums> second;
+  if (parallel) second.emplace(c);
+  in_two([&](const ThreadShare& share) { ScanLive(context, *plan, appended, share, total); },
+         [&](const ThreadShare& share) { ScanLive(context, *plan, appended, share, *second); });
+  if (second) total.Add(*second);
+  if (total.has_data) report.has_data = true;
+  const std::vector<FundSums>& sums = total.funds;
+  const DonorSums& by_fund_donor = total.by_fund_donor;
+  const std::array<int64_t, 16>& by_region = total.by_region;
+  const std::array<bool, 16>& region_seen = total.region_seen;
+  const std::vector<std::array<int64_t, 5>>& appeal_channels = total.appeal_channels;
+  const std::vector<EventSums>& event_sums = total.event_sums;
 
   // --- Income against target, forecast, rankings per fund. ---------------
-  auto rank = [&](size_t fund_number, bool member_states_only) {
+  // The largest givers to a fund: all of them, and those in the Member State
+  // table (from one pass over the fund's donors).
+  auto rankings = [&](size_t fund_number) {
     struct Candidate {
       int64_t cents;
+      int32_t number;
       bool prior;
-      const ledger::Donor* donor;
     };
-    std::vector<Candidate> candidates;
+    std::vector<Candidate> all, member_states;
     by_fund_donor.ForEach(fund_number, [&](size_t number, int64_t cents, bool prior) {
-      if (cents <= 0) return;
-      const ledger::Donor* d = donor_of[number];
-      if (d == nullptr) return;
-      if (member_states_only && !ledger::InMemberStateTable(d->type)) return;
-      candidates.push_back(Candidate{cents, prior, d});
+      if (cents <= 0 || donor_of[number] == nullptr) return;
+      const Candidate candidate{cents, static_cast<int32_t>(number), prior};
+      all.push_back(candidate);
+      if (member_state[number] != 0) member_states.push_back(candidate);
     });
-    const size_t keep = std::min(candidates.size(), static_cast<size_t>(std::max(options.top_n, 0)));
-    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(keep), candidates.end(),
-                      [](const Candidate& a, const Candidate& b) {
-                        if (a.cents != b.cents) return a.cents > b.cents;
-                        return a.donor->name < b.donor->name;
-                      });
-    std::vector<RankedDonor> list;
-    list.reserve(keep);
-    for (size_t i = 0; i < keep; ++i) {
-      const ledger::Donor& d = *candidates[i].donor;
-      list.push_back(RankedDonor{static_cast<int>(i + 1), d.id, d.name, d.type, candidates[i].cents,
-                                 candidates[i].prior, ledger::InMemberStateTable(d.type)});
-    }
-    return list;
+    auto top = [&](std::vector<Candidate>& candidates) {
+      const size_t keep = std::min(candidates.size(), static_cast<size_t>(std::max(options.top_n, 0)));
+      std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(keep), candidates.end(),
+                        [&](const Candidate& a, const Candidate& b) {
+                          if (a.cents != b.cents) return a.cents > b.cents;
+                          return donor_of[static_cast<size_t>(a.number)]->name <
+                                 donor_of[static_cast<size_t>(b.number)]->name;
+                        });
+      std::vector<RankedDonor> list;
+      list.reserve(keep);
+      for (size_t i = 0; i < keep; ++i) {
+        const ledger::Donor& d = *donor_of[static_cast<size_t>(candidates[i].number)];
+        list.push_back(RankedDonor{static_cast<int>(i + 1), d.id, d.name, d.type, candidates[i].cents,
+                                   candidates[i].prior, ledger::InMemberStateTable(d.type)});
+      }
+      return list;
+    };
+    return std::make_pair(top(member_states), top(all));
   };
 
   const FundSums no_sums;
@@ -458,8 +776,8 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     report.forecast.push_back(forecast);
 
     if (number >= 0) {
-      report.top_contributors.push_back(FundRanking{f->id, f->name, rank(static_cast<size_t>(number), true),
-                                                    rank(static_cast<size_t>(number), false)});
+      auto [member_states, all] = rankings(static_cast<size_t>(number));
+      report.top_contributors.push_back(FundRanking{f->id, f->name, std::move(member_states), std::move(all)});
     } else {
       report.top_contributors.push_back(FundRanking{f->id, f->name, {}, {}});
     }

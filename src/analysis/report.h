@@ -31,6 +31,10 @@ struct ReportOptions {
   Snapshot snapshot;
   Basis basis = Basis::kGross;
   int top_n = 10;
+  // How many threads a report may use (1 or 2; the figures are the same
+  // either way), and from how many entries read it uses the second.
+  int threads = 2;
+  size_t parallel_from = 100000;
 };
 
 // A share as a fraction; nullopt when there is nothing to divide by.

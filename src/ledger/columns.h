@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -66,6 +68,67 @@ struct EntryView {
 struct YearKeys;  // columns.cc
 class SegmentSource;
 
+// The fields of one entry that a report reads, side by side (see
+// EntryColumns::Plan).
+struct ReportRow {
+  int64_t usd_cents = 0;
+  int64_t amount_minor = 0;
+  Instant recorded_at = 0;
+  int32_t position = 0;
+  int32_t donor = 0, fund = 0, appeal = 0, event = 0;
+  int32_t settles = 0, reverses = 0;
+  int32_t value_day = 0;
+  int32_t attributed_year = 0;
+  int32_t probability_ppm = 0;
+  EntryKind kind = EntryKind::kReceipt;
+  Region region = Region::kNone;
+  Channel channel = Channel::kNone;
+};
+
+// How a report reads the entries of one year (see EntryColumns::Plan): the
+// union of the year's list and the every-year list, as far as each went when
+// the plan was made, split into runs of consecutive positions, read from the
+// columns as they lie, and the entries scattered between them, copied side by
+// side into rows. Both ascending; together each entry once.
+struct ReportPlan {
+  struct Run {
+    int32_t begin, end;  // positions [begin, end)
+  };
+  std::vector<Run> runs;
+  std::vector<ReportRow> rows;
+  size_t year_listed = 0;    // how much of YearPositions(year) it covers
+  size_t always_listed = 0;  // how much of AlwaysPositions() it covers
+};
+
+// Plans made for earlier reports (a cache: a copy of the columns starts
+// without, and makes its own when asked).
+class ReportPlanCache {
+ public:
+  ReportPlanCache() = default;
+  ReportPlanCache(const ReportPlanCache&) {}
+  ReportPlanCache& operator=(const ReportPlanCache&) {
+    std::lock_guard<std::mutex> lock(mutex);
+    plans.clear();
+    return *this;
+  }
+  ReportPlanCache(ReportPlanCache&& other) noexcept : plans(std::move(other.plans)) {}
+  ReportPlanCache& operator=(ReportPlanCache&& other) noexcept {
+    std::lock_guard<std::mutex> lock(mutex);
+    plans = std::move(other.plans);
+    return *this;
+  }
+
+  struct Cached {
+    int year;
+    uint64_t generation;      // EntryColumns' generation it was made for
+    uint64_t last_used;
+    std::shared_ptr<const ReportPlan> plan;
+  };
+  std::mutex mutex;
+  std::vector<Cached> plans;
+  uint64_t clock = 0;
+};
+
 struct EntryColumns {
   static constexpr int32_t kNone = -1;
 
@@ -102,6 +165,17 @@ struct EntryColumns {
   // both ascending, instead of every entry (docs/performance.md).
   const std::vector<int32_t>& YearPositions(int year) const;
   const std::vector<int32_t>& AlwaysPositions() const { return always_; }
+  // How to read the entries a report for `year` reads (YearPositions(year)
+  // and AlwaysPositions()) fast: runs of consecutive positions from the
+  // columns, and the entries scattered between them (a year's list reaches
+  // into the years around it: entries attributed to it, settlements a year
+  // later; every-year entries lie all over the ledger) copied side by side,
+  // one row in two cache lines instead of fifteen. On 10 million entries
+  // these were three quarters of a report's time. A report reads what was
+  // appended after the plan was made from the columns. Kept for later
+  // reports (the last few years asked) and made again when much was
+  // appended; concurrent readers may call it.
+  std::shared_ptr<const ReportPlan> Plan(int year) const;
   // The same lists, only the entries that settle or reverse another: what a
   // report reads first, to know what was settled and what was reversed.
   const std::vector<int32_t>& YearLinkPositions(int year) const;
@@ -115,6 +189,7 @@ struct EntryColumns {
   // Forgets the index until Reindex: reports read every entry (to check the
   // index against, in tests and benchmarks).
   void DropIndex() {
+    ++generation_;
     for (auto& list : by_year_) list.clear();
     for (auto& list : by_year_links_) list.clear();
     always_.clear();
@@ -137,6 +212,10 @@ struct EntryColumns {
   std::vector<int32_t> always_;
   std::vector<int32_t> always_links_;
   bool indexed_ = true;
+  // Changes whenever the lists may be rebuilt or an entry's links change, so
+  // that rows copied before are not used after.
+  uint64_t generation_ = 1;
+  mutable ReportPlanCache plans_;
 
   // Entries named by `settles`/`reverses` before they were appended:
   // id -> positions waiting for it, and which column.

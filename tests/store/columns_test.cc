@@ -24,9 +24,16 @@ store::StoreEnvironment Env() {
   return store::StoreEnvironment{[] { return ledger::Instant{1700000000}; }, reference::IsCountryAlpha3};
 }
 
+// How a report is made: on one thread, or on two from as few entries as
+// possible.
+enum class Threads { kOne, kTwo };
+
 std::string ReportText(const ledger::Ledger& reference, const ledger::EntryColumns& columns, int year,
-                       const char* as_of, std::optional<ledger::Instant> known_at = std::nullopt) {
+                       const char* as_of, std::optional<ledger::Instant> known_at = std::nullopt,
+                       Threads threads = Threads::kOne) {
   analysis::ReportOptions options;
+  options.threads = threads == Threads::kOne ? 1 : 2;
+  options.parallel_from = 1;
   options.year = year;
   options.snapshot.as_of = *ledger::ParseDate(as_of);
   options.snapshot.known_at = known_at;
@@ -52,16 +59,17 @@ void Exec(const std::string& db, const char* sql) {
 }
 
 // The reports of every year, at several dates and one known-at instant.
-std::vector<std::string> AllReports(const ledger::Ledger& reference, const ledger::EntryColumns& columns) {
+std::vector<std::string> AllReports(const ledger::Ledger& reference, const ledger::EntryColumns& columns,
+                                    Threads threads = Threads::kOne) {
   std::vector<std::string> reports;
   for (int year = 2015; year <= 2026; ++year) {
     for (const char* day : {"-03-31", "-06-30", "-12-31"}) {
       std::string as_of = std::to_string(year) + day;
-      reports.push_back(ReportText(reference, columns, year, as_of.c_str()));
+      reports.push_back(ReportText(reference, columns, year, as_of.c_str(), std::nullopt, threads));
     }
     std::string end = std::to_string(year) + "-12-31";
     reports.push_back(ReportText(reference, columns, year, end.c_str(),
-                                 ledger::StartOfDay(ledger::MakeDate(year, 7, 1))));
+                                 ledger::StartOfDay(ledger::MakeDate(year, 7, 1)), threads));
   }
   return reports;
 }
@@ -124,10 +132,62 @@ TEST_F(ColumnsTest, TheYearIndexGivesTheReportOfEveryEntry) {
   auto without = AllReports(reference, scan_all);
   ASSERT_EQ(with_index.size(), without.size());
   for (size_t i = 0; i < with_index.size(); ++i) EXPECT_EQ(with_index[i], without[i]) << "report " << i;
+  // Two threads, each reading half of what is read, give the same reports.
+  EXPECT_EQ(AllReports(reference, indexed, Threads::kTwo), with_index);
+  EXPECT_EQ(AllReports(reference, scan_all, Threads::kTwo), with_index);
   // And the columns made from entry records, by id, agree with the store's.
   auto ledger = (*store)->LoadLedger();
   ASSERT_TRUE(ledger);
   EXPECT_EQ(AllReports(reference, ledger::ToColumns(ledger->entries)), with_index);
+}
+
+// A report reads a year through a plan made for an earlier report (runs of
+// consecutive entries, scattered ones copied into rows); entries appended
+// since are read from the columns until so many were appended that the plan
+// is made again. Each way, the figures are those of reading every entry.
+TEST_F(ColumnsTest, AReportReadsWhatWasAppendedAfterItsPlanWasMade) {
+  auto store = store::OpenStore(db_, store::OpenMode::kExisting, Env());
+  ASSERT_TRUE(store);
+  auto ledger = (*store)->LoadLedger();
+  ASSERT_TRUE(ledger);
+  const ledger::Ledger& reference = *ledger;
+  ledger::EntryColumns growing;
+  size_t next = 0;
+  auto append = [&](size_t count) {
+    for (size_t i = 0; i < count && next < ledger->entries.size(); ++i) growing.Append(ledger->entries[next++]);
+    if (!growing.indexed()) growing.Reindex();
+  };
+  auto check = [&](int year, const char* as_of) {
+    ledger::EntryColumns scan_all = growing;
+    scan_all.DropIndex();
+    for (Threads threads : {Threads::kOne, Threads::kTwo}) {
+      EXPECT_EQ(ReportText(reference, growing, year, as_of, std::nullopt, threads),
+                ReportText(reference, scan_all, year, as_of))
+          << year << " as of " << as_of << " after " << growing.size() << " entries";
+    }
+  };
+  // Two years (a store keeps the plans of the last two asked), mid-year and
+  // as of a date after every entry (so that what is appended counts: appeals
+  // and events add up over all years).
+  auto check_years = [&] {
+    for (int year : {2021, 2023}) {
+      check(year, (std::to_string(year) + "-06-30").c_str());
+      check(year, "2030-12-31");
+    }
+  };
+  append(100000);
+  check_years();  // the plans are made
+  // A few appended: read from the columns beside the plan.
+  for (int round = 0; round < 3; ++round) {
+    append(700);
+    check_years();
+  }
+  // Many appended: the plans are made again.
+  append(30000);
+  check_years();
+  append(ledger->entries.size());
+  check_years();
+  EXPECT_EQ(growing.size(), ledger->entries.size());
 }
 
 TEST_F(ColumnsTest, ANewProcessLoadsSealedSegmentsAndGetsTheSameFigures) {
