@@ -20,6 +20,12 @@
 // - With problems, the rows that passed are still appended (and rolled back
 //   at the end with everything else), so that the later chunks are checked
 //   against them as the later rows of one dataset would be.
+// - Planning and appending overlap (issue 6): while the store appends chunk
+//   k on a thread of its own, chunk k+1 is planned. The stored entries it
+//   names are loaded before chunk k is appended, and what it names in chunk
+//   k is taken from chunk k's plan in memory. When the store refuses chunk k
+//   (a stored id) or chunk k+1 has problems, chunk k+1 is planned again once
+//   chunk k is stored, with its ids looked up.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +40,8 @@
 namespace rmis::store {
 
 // What a store gives the streamed import, inside its write transaction.
+// Append runs on another thread than LoadNamed, but never at the same time
+// as it or as another Append.
 class StreamTarget {
  public:
   virtual ~StreamTarget() = default;
