@@ -37,11 +37,11 @@ int64_t Proportion(int64_t value, int64_t part, int64_t whole) {
 
 int CategoryOrder(ledger::FundCategory category) { return static_cast<int>(category); }
 
-// What was settled against each entry, by position: amounts added in any
-// order, then sorted once (by radix: hundreds of thousands of them on a
-// large ledger) and read back by a cursor, since the main pass meets the
-// positions in ascending order. (A hash table by position was a fifth of the
-// report's time: every look-up a cache miss.)
+// What was settled against each entry, by position: amounts added (in order
+// of position when they come from a plan's links, else sorted once by
+// radix) and read back by a cursor, since the main pass meets the positions
+// in ascending order. (A hash table by position was a fifth of the report's
+// time on 10 million entries: every look-up a cache miss.)
 class PositionSums {
   struct Item {
     int32_t position;
@@ -54,34 +54,9 @@ class PositionSums {
   // Sorts by position and adds up the amounts of each.
   void Seal() {
     if (items_.empty()) return;
-    // Least significant digit first, over the bits the positions span: at
-    // most 12 bits a digit (the counts stay in the first-level cache), as few
-    // digits as will do (two for a ledger of 16 million entries).
-    int32_t low = items_.front().position, high = low;
-    for (const Item& item : items_) {
-      low = std::min(low, item.position);
-      high = std::max(high, item.position);
-    }
-    const auto span = static_cast<uint32_t>(high - low);
-    const int bits = span == 0 ? 0 : 32 - __builtin_clz(span);
-    const int digits = (bits + 11) / 12;
-    if (digits > 0) {
-      const int width = (bits + digits - 1) / digits;
-      const uint32_t mask = (uint32_t{1} << width) - 1;
-      std::vector<Item> spare(items_.size());
-      std::vector<size_t> start(size_t{1} << width);
-      for (int shift = 0; shift < bits; shift += width) {
-        std::fill(start.begin(), start.end(), 0);
-        auto digit = [&](const Item& item) {
-          return (static_cast<uint32_t>(item.position - low) >> shift) & mask;
-        };
-        for (const Item& item : items_) ++start[digit(item)];
-        size_t sum = 0;
-        for (size_t& bucket : start) sum += std::exchange(bucket, sum);
-        for (const Item& item : items_) spare[start[digit(item)]++] = item;
-        items_.swap(spare);
-      }
-    }
+    const bool in_order = std::is_sorted(items_.begin(), items_.end(),
+                                         [](const Item& a, const Item& b) { return a.position < b.position; });
+    if (!in_order) Sort();
     size_t out = 0;
     for (size_t k = 0; k < items_.size(); ++k) {
       if (out > 0 && items_[out - 1].position == items_[k].position) {
@@ -115,6 +90,38 @@ class PositionSums {
   };
 
  private:
+  // By position, least significant digit first, over the bits the positions
+  // span: at most 12 bits a digit (the counts stay in the first-level
+  // cache), as few digits as will do (two for a ledger of 16 million
+  // entries).
+  void Sort() {
+    int32_t low = items_.front().position, high = low;
+    for (const Item& item : items_) {
+      low = std::min(low, item.position);
+      high = std::max(high, item.position);
+    }
+    const auto span = static_cast<uint32_t>(high - low);
+    const int bits = span == 0 ? 0 : 32 - __builtin_clz(span);
+    const int digits = (bits + 11) / 12;
+    if (digits > 0) {
+      const int width = (bits + digits - 1) / digits;
+      const uint32_t mask = (uint32_t{1} << width) - 1;
+      std::vector<Item> spare(items_.size());
+      std::vector<size_t> start(size_t{1} << width);
+      for (int shift = 0; shift < bits; shift += width) {
+        std::fill(start.begin(), start.end(), 0);
+        auto digit = [&](const Item& item) {
+          return (static_cast<uint32_t>(item.position - low) >> shift) & mask;
+        };
+        for (const Item& item : items_) ++start[digit(item)];
+        size_t sum = 0;
+        for (size_t& bucket : start) sum += std::exchange(bucket, sum);
+        for (const Item& item : items_) spare[start[digit(item)]++] = item;
+        items_.swap(spare);
+      }
+    }
+  }
+
   std::vector<Item> items_;
 };
 
@@ -325,6 +332,9 @@ struct SnapshotTest {
   int32_t as_of_day;
   bool by_known;
   ledger::Instant known_at;
+  bool Contains(int32_t value_day, ledger::Instant recorded_at) const {
+    return value_day <= as_of_day && (!by_known || recorded_at <= known_at);
+  }
   template <typename E>
   bool Contains(const E& e) const {
     return e.value_day() <= as_of_day && (!by_known || e.recorded_at() <= known_at);
@@ -386,7 +396,7 @@ struct ScanContext {
   int32_t year_first, year_last;  // day numbers
   SnapshotTest snapshot;
   const std::vector<int32_t>& reversed;  // ascending
-  std::array<const PositionSums*, 3> settled;  // what was settled, in parts to add up
+  std::array<const PositionSums*, 4> settled;  // what was settled, in parts to add up
   const Columns& columns;
   const std::vector<const ledger::Fund*>& fund_of;  // by the columns' fund numbers
 };
@@ -409,13 +419,14 @@ void ScanLive(const ScanContext& x, const ledger::ReportPlan& plan, const std::v
   // Cursors into what was reversed and what was settled, set at the start of
   // each ascending part of the share.
   size_t next_reversed = 0;
-  std::array<PositionSums::Cursor, 3> settled_parts;
+  std::array<PositionSums::Cursor, 4> settled_parts;
   auto start = [&](int32_t first) {
     next_reversed = static_cast<size_t>(std::lower_bound(reversed.begin(), reversed.end(), first) - reversed.begin());
     for (size_t k = 0; k < settled_parts.size(); ++k) settled_parts[k] = PositionSums::Cursor(*x.settled[k], first);
   };
   auto settled_on = [&](int32_t position) {
-    return settled_parts[0].Get(position) + settled_parts[1].Get(position) + settled_parts[2].Get(position);
+    return settled_parts[0].Get(position) + settled_parts[1].Get(position) + settled_parts[2].Get(position) +
+           settled_parts[3].Get(position);
   };
   const int year = x.year;
   auto visit = [&](const auto& e) {
@@ -647,29 +658,48 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     PositionSums settled;
     std::vector<int32_t> reversed;
   };
-  std::array<Links, 3> links;  // the two shares, and what the removed ones paid
-  auto link_share = [&](Links& links_part) {
-    return [&, &part = links_part](const ThreadShare& share) {
-      part.settled.Reserve(c.YearLinkPositions(year).size() / (parallel ? 2 : 1));
-      ForShare(
-          *plan, appended, columns, share, [](int32_t) {},
-          [&](const auto& e) {
-            const EntryKind kind = e.kind();
-            if (kind != EntryKind::kReversal && e.settles() < 0) return;  // neither settles nor reverses
-            if (!snapshot.Contains(e)) return;
-            if (kind == EntryKind::kReversal) {
-              if (e.reverses() >= 0) part.reversed.push_back(e.reverses());
-            } else {
-              part.settled.Add(e.settles(), e.amount_minor());
-            }
-          },
-          [](int32_t, int32_t) {});
-      part.settled.Seal();
-    };
+  // [0], [1]: the plan's links, one half each; [2]: what the removed ones
+  // paid, taken back; [3]: links read from the columns (appended since the
+  // plan was made, or every entry when there is no index).
+  std::array<Links, 4> links;
+  auto plan_links = [&](Links& part, size_t begin, size_t end) {
+    part.settled.Reserve(end - begin);
+    for (size_t k = begin; k < end; ++k) {
+      const ledger::ReportPlan::Link& link = plan->links[k];
+      if (!snapshot.Contains(link.value_day, link.recorded_at)) continue;
+      if (link.kind == EntryKind::kReversal) {
+        part.reversed.push_back(link.target);
+      } else {
+        part.settled.Add(link.target, link.amount_minor);
+      }
+    }
+    part.settled.Seal();  // in order already (the plan keeps its links by target)
   };
-  in_two(link_share(links[0]), link_share(links[1]));
-  std::vector<int32_t> reversed = std::move(links[0].reversed);
-  reversed.insert(reversed.end(), links[1].reversed.begin(), links[1].reversed.end());
+  auto column_links = [&](Links& part, const ThreadShare& share) {
+    ForShare(
+        *plan, appended, columns, share, [](int32_t) {},
+        [&](const auto& e) {
+          const EntryKind kind = e.kind();
+          if (kind != EntryKind::kReversal && e.settles() < 0) return;  // neither settles nor reverses
+          if (!snapshot.Contains(e)) return;
+          if (kind == EntryKind::kReversal) {
+            if (e.reverses() >= 0) part.reversed.push_back(e.reverses());
+          } else {
+            part.settled.Add(e.settles(), e.amount_minor());
+          }
+        },
+        [](int32_t, int32_t) {});
+    part.settled.Seal();
+  };
+  const size_t links_middle = parallel ? plan->links.size() / 2 : plan->links.size();
+  in_two([&](const ThreadShare&) { plan_links(links[0], 0, links_middle); },
+         [&](const ThreadShare&) { plan_links(links[1], links_middle, plan->links.size()); });
+  ThreadShare from_columns;  // without the index, every entry; with it, what was appended
+  from_columns.appended = true;
+  if (indexed) from_columns.from = kEnd;
+  column_links(links[3], from_columns);
+  std::vector<int32_t> reversed;
+  for (size_t k : {0, 1, 3}) reversed.insert(reversed.end(), links[k].reversed.begin(), links[k].reversed.end());
   std::sort(reversed.begin(), reversed.end());
   reversed.erase(std::unique(reversed.begin(), reversed.end()), reversed.end());
   for (int32_t position : reversed) {
@@ -692,7 +722,7 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
                             ledger::EndOfYear(year).days,
                             snapshot,
                             reversed,
-                            {&links[0].settled, &links[1].settled, &links[2].settled},
+                            {&links[0].settled, &links[1].settled, &links[2].settled, &links[3].settled},
                             columns,
                             fund_of};
   Sums total(c);

@@ -167,6 +167,16 @@ std::shared_ptr<const ReportPlan> EntryColumns::Plan(int year) const {
     }
     k = end;
   }
+  // The links, ordered by what they settle or reverse: a report then sums
+  // what was settled against each entry in that order, with nothing to sort.
+  for (int32_t position : both) {
+    const auto i = static_cast<size_t>(position);
+    const int32_t target = kind[i] == EntryKind::kReversal ? reverses[i] : settles[i];
+    if (target == kNone) continue;
+    plan->links.push_back(ReportPlan::Link{target, value_day[i], amount_minor[i], recorded_at[i], kind[i]});
+  }
+  std::stable_sort(plan->links.begin(), plan->links.end(),
+                   [](const ReportPlan::Link& a, const ReportPlan::Link& b) { return a.target < b.target; });
   auto& plans = plans_.plans;
   plans.erase(std::remove_if(plans.begin(), plans.end(),
                              [&](const auto& cached) { return cached.year == year || cached.generation != generation_; }),

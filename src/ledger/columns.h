@@ -94,8 +94,18 @@ struct ReportPlan {
   struct Run {
     int32_t begin, end;  // positions [begin, end)
   };
+  // An entry of the plan that settles or reverses another (`target`), with
+  // what a report needs to know what it settled or removed.
+  struct Link {
+    int32_t target;
+    int32_t value_day;
+    int64_t amount_minor;
+    Instant recorded_at;
+    EntryKind kind;
+  };
   std::vector<Run> runs;
   std::vector<ReportRow> rows;
+  std::vector<Link> links;  // ordered by target
   size_t year_listed = 0;    // how much of YearPositions(year) it covers
   size_t always_listed = 0;  // how much of AlwaysPositions() it covers
 };
