@@ -37,7 +37,8 @@ uint64_t Interner::Fingerprint(size_t count) const {
 }
 
 void EntryColumns::Reserve(size_t entries) {
-  ids.Reserve(entries);
+  // Not `ids`: a store resolves references itself and leaves it empty (on
+  // millions of entries its table alone would be 80 MB to clear).
   kind.reserve(entries);
   region.reserve(entries);
   channel.reserve(entries);
@@ -574,6 +575,7 @@ bool DecodeSegment(const SegmentSource& source, EntryColumns& c, size_t entries)
 EntryColumns ToColumns(const std::vector<Entry>& entries) {
   EntryColumns columns;
   columns.Reserve(entries.size());
+  columns.ids.Reserve(entries.size());
   for (const Entry& e : entries) columns.Append(e);
   if (!columns.indexed()) columns.Reindex();
   return columns;
