@@ -7,6 +7,7 @@
 // report's figures as JSON lines of sums, so that a run can be compared with
 // another engine's. The benchmarks then time:
 //   BM_Report        the whole report for the year, as of the date (warm);
+//   BM_ReportOneThread the same on one thread;
 //   BM_ReportScanAll the same without the year index (every entry read), to
 //                    show what the index buys.
 #include <benchmark/benchmark.h>
@@ -57,6 +58,21 @@ void BM_Report(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Report)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+// The same on one thread (a report over 100,000 entries or more uses two).
+void BM_ReportOneThread(benchmark::State& state) {
+  ReportOptions options = g_options;
+  options.threads = 1;
+  for (auto _ : state) {
+    auto status = g_store->ReadColumns([&](const rmis::ledger::Ledger& reference,
+                                           const rmis::ledger::EntryColumns& entries) {
+      auto report = ComputeReport(reference, entries, options);
+      benchmark::DoNotOptimize(report);
+    });
+    if (!status) state.SkipWithError(status.error().message.c_str());
+  }
+}
+BENCHMARK(BM_ReportOneThread)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 void BM_ReportScanAll(benchmark::State& state) {
   rmis::ledger::Ledger reference;
