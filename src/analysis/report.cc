@@ -317,8 +317,6 @@ struct RowEntry {
   int32_t fund() const { return r.fund; }
   int32_t appeal() const { return r.appeal; }
   int32_t event() const { return r.event; }
-  int32_t settles() const { return r.settles; }
-  int32_t reverses() const { return r.reverses; }
   int32_t value_day() const { return r.value_day; }
   int32_t attributed_year() const { return r.attributed_year; }
   int32_t probability_ppm() const { return r.probability_ppm; }
@@ -675,29 +673,30 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     }
     part.settled.Seal();  // in order already (the plan keeps its links by target)
   };
-  auto column_links = [&](Links& part, const ThreadShare& share) {
-    ForShare(
-        *plan, appended, columns, share, [](int32_t) {},
-        [&](const auto& e) {
-          const EntryKind kind = e.kind();
-          if (kind != EntryKind::kReversal && e.settles() < 0) return;  // neither settles nor reverses
-          if (!snapshot.Contains(e)) return;
-          if (kind == EntryKind::kReversal) {
-            if (e.reverses() >= 0) part.reversed.push_back(e.reverses());
-          } else {
-            part.settled.Add(e.settles(), e.amount_minor());
-          }
-        },
-        [](int32_t, int32_t) {});
+  auto column_links = [&](Links& part) {
+    auto link = [&](size_t i) {
+      const ColumnEntry e{columns, i};
+      const EntryKind kind = e.kind();
+      if (kind != EntryKind::kReversal && e.settles() < 0) return;  // neither settles nor reverses
+      if (!snapshot.Contains(e)) return;
+      if (kind == EntryKind::kReversal) {
+        if (e.reverses() >= 0) part.reversed.push_back(e.reverses());
+      } else {
+        part.settled.Add(e.settles(), e.amount_minor());
+      }
+    };
+    if (!indexed) {
+      for (const auto& run : plan->runs) {
+        for (int32_t i = run.begin; i < run.end; ++i) link(static_cast<size_t>(i));
+      }
+    }
+    for (int32_t position : appended) link(static_cast<size_t>(position));
     part.settled.Seal();
   };
   const size_t links_middle = parallel ? plan->links.size() / 2 : plan->links.size();
   in_two([&](const ThreadShare&) { plan_links(links[0], 0, links_middle); },
          [&](const ThreadShare&) { plan_links(links[1], links_middle, plan->links.size()); });
-  ThreadShare from_columns;  // without the index, every entry; with it, what was appended
-  from_columns.appended = true;
-  if (indexed) from_columns.from = kEnd;
-  column_links(links[3], from_columns);
+  column_links(links[3]);  // without the index, every entry; with it, what was appended
   std::vector<int32_t> reversed;
   for (size_t k : {0, 1, 3}) reversed.insert(reversed.end(), links[k].reversed.begin(), links[k].reversed.end());
   std::sort(reversed.begin(), reversed.end());

@@ -108,6 +108,8 @@ const std::vector<int32_t>& EntryColumns::YearPositions(int year) const {
 
 namespace {
 
+static_assert(sizeof(ReportRow) == 64, "a report row fills one cache line");
+
 // A plan keeps no run shorter than this (shorter ones are copied as rows).
 constexpr int32_t kShortestRun = 8;
 // How many years' plans are kept (each about 70 bytes per entry it copies:
@@ -155,8 +157,6 @@ std::shared_ptr<const ReportPlan> EntryColumns::Plan(int year) const {
         row.fund = fund[i];
         row.appeal = appeal[i];
         row.event = event[i];
-        row.settles = settles[i];
-        row.reverses = reverses[i];
         row.value_day = value_day[i];
         row.attributed_year = attributed_year[i];
         row.probability_ppm = probability_ppm[i];

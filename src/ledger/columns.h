@@ -68,15 +68,15 @@ struct EntryView {
 struct YearKeys;  // columns.cc
 class SegmentSource;
 
-// The fields of one entry that a report reads, side by side (see
-// EntryColumns::Plan).
+// The fields of one entry that a report's main pass reads, side by side, in
+// one cache line (see EntryColumns::Plan; what it settles or reverses is in
+// the plan's links).
 struct ReportRow {
   int64_t usd_cents = 0;
   int64_t amount_minor = 0;
   Instant recorded_at = 0;
   int32_t position = 0;
   int32_t donor = 0, fund = 0, appeal = 0, event = 0;
-  int32_t settles = 0, reverses = 0;
   int32_t value_day = 0;
   int32_t attributed_year = 0;
   int32_t probability_ppm = 0;
