@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <exception>
 #include <iterator>
 #include <utility>
 #include <limits>
@@ -641,9 +642,24 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
       first_share(shares[0]);
       return;
     }
-    std::thread helper([&] { second_share(shares[1]); });
-    first_share(shares[0]);
+    // What the second thread throws (memory running out, say) is thrown
+    // here, after both are done, as on one thread.
+    std::exception_ptr failure;
+    std::thread helper([&] {
+      try {
+        second_share(shares[1]);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    });
+    try {
+      first_share(shares[0]);
+    } catch (...) {
+      helper.join();
+      throw;
+    }
     helper.join();
+    if (failure) std::rethrow_exception(failure);
   };
 
   // A reversal in the snapshot removes itself and the entry it reverses.
