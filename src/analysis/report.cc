@@ -5,13 +5,14 @@
 #include <array>
 #include <exception>
 #include <iterator>
-#include <utility>
 #include <limits>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
+#include "base/radix_sort.h"
 #include "ledger/columns.h"
 #include "money/money.h"
 
@@ -91,36 +92,8 @@ class PositionSums {
   };
 
  private:
-  // By position, least significant digit first, over the bits the positions
-  // span: at most 12 bits a digit (the counts stay in the first-level
-  // cache), as few digits as will do (two for a ledger of 16 million
-  // entries).
   void Sort() {
-    int32_t low = items_.front().position, high = low;
-    for (const Item& item : items_) {
-      low = std::min(low, item.position);
-      high = std::max(high, item.position);
-    }
-    const auto span = static_cast<uint32_t>(high - low);
-    const int bits = span == 0 ? 0 : 32 - __builtin_clz(span);
-    const int digits = (bits + 11) / 12;
-    if (digits > 0) {
-      const int width = (bits + digits - 1) / digits;
-      const uint32_t mask = (uint32_t{1} << width) - 1;
-      std::vector<Item> spare(items_.size());
-      std::vector<size_t> start(size_t{1} << width);
-      for (int shift = 0; shift < bits; shift += width) {
-        std::fill(start.begin(), start.end(), 0);
-        auto digit = [&](const Item& item) {
-          return (static_cast<uint32_t>(item.position - low) >> shift) & mask;
-        };
-        for (const Item& item : items_) ++start[digit(item)];
-        size_t sum = 0;
-        for (size_t& bucket : start) sum += std::exchange(bucket, sum);
-        for (const Item& item : items_) spare[start[digit(item)]++] = item;
-        items_.swap(spare);
-      }
-    }
+    base::RadixSort(items_, [](const Item& item) { return item.position; });
   }
 
   std::vector<Item> items_;

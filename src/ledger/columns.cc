@@ -2,9 +2,11 @@
 #include "ledger/columns.h"
 
 #include <algorithm>
-#include <iterator>
 #include <array>
 #include <cstring>
+#include <iterator>
+
+#include "base/radix_sort.h"
 
 namespace rmis::ledger {
 
@@ -176,8 +178,7 @@ std::shared_ptr<const ReportPlan> EntryColumns::Plan(int year) const {
     if (target == kNone) continue;
     plan->links.push_back(ReportPlan::Link{target, value_day[i], amount_minor[i], recorded_at[i], kind[i]});
   }
-  std::stable_sort(plan->links.begin(), plan->links.end(),
-                   [](const ReportPlan::Link& a, const ReportPlan::Link& b) { return a.target < b.target; });
+  base::RadixSort(plan->links, [](const ReportPlan::Link& link) { return link.target; });
   auto& plans = plans_.plans;
   plans.erase(std::remove_if(plans.begin(), plans.end(),
                              [&](const auto& cached) { return cached.year == year || cached.generation != generation_; }),
