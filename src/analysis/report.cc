@@ -330,22 +330,31 @@ struct ThreadShare {
 // donor) is told of an entry a few places on, to fetch what its visit will
 // need.
 constexpr int32_t kAhead = 8;
+// Entries with a value date after `last_day` are not in the snapshot: a
+// run's blocks whose earliest date is later are skipped whole (a plan
+// without blocks skips none).
 template <typename Start, typename Visit, typename Ahead>
 void ForShare(const ledger::ReportPlan& plan, const std::vector<int32_t>& appended, const Columns& c,
-              const ThreadShare& share, Start&& start, Visit&& visit, Ahead&& ahead) {
+              const ThreadShare& share, int32_t last_day, Start&& start, Visit&& visit, Ahead&& ahead) {
   const auto& runs = plan.runs;
   auto run = std::partition_point(runs.begin(), runs.end(), [&](const auto& r) { return r.end <= share.from; });
   bool started = false;
   for (; run != runs.end() && run->begin < share.to; ++run) {
     const int32_t begin = std::max(run->begin, share.from), end = std::min(run->end, share.to);
-    if (begin >= end) continue;
-    if (!started) {
-      start(begin);
-      started = true;
-    }
-    for (int32_t i = begin; i < end; ++i) {
-      if (i + kAhead < end) ahead(c.fund[i + kAhead], c.donor[i + kAhead]);
-      visit(ColumnEntry{c, static_cast<size_t>(i)});
+    for (int32_t block = run->begin + (std::max(begin - run->begin, 0) / ledger::ReportPlan::kBlock) *
+                                          ledger::ReportPlan::kBlock;
+         block < end; block += ledger::ReportPlan::kBlock) {
+      const size_t number = run->first_block + static_cast<size_t>((block - run->begin) / ledger::ReportPlan::kBlock);
+      if (!plan.block_first_day.empty() && plan.block_first_day[number] > last_day) continue;
+      const int32_t from = std::max(block, begin), to = std::min(block + ledger::ReportPlan::kBlock, end);
+      if (!started) {
+        start(from);
+        started = true;
+      }
+      for (int32_t i = from; i < to; ++i) {
+        if (i + kAhead < to) ahead(c.fund[i + kAhead], c.donor[i + kAhead]);
+        visit(ColumnEntry{c, static_cast<size_t>(i)});
+      }
     }
   }
   if (share.row_begin < share.row_end) {
@@ -469,7 +478,7 @@ void ScanLive(const ScanContext& x, const ledger::ReportPlan& plan, const std::v
   auto ahead = [&](int32_t fund, int32_t donor) {
     sums.by_fund_donor.Prefetch(static_cast<size_t>(fund), static_cast<size_t>(donor));
   };
-  ForShare(plan, appended, x.columns, share, start, visit, ahead);
+  ForShare(plan, appended, x.columns, share, x.snapshot.as_of_day, start, visit, ahead);
 }
 
 
@@ -578,7 +587,7 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
                    std::back_inserter(appended));
   } else {
     auto all = std::make_shared<ledger::ReportPlan>();
-    if (n > 0) all->runs.push_back(ledger::ReportPlan::Run{0, static_cast<int32_t>(n)});
+    if (n > 0) all->runs.push_back(ledger::ReportPlan::Run{0, static_cast<int32_t>(n), 0});  // no blocks: none skipped
     plan = std::move(all);
   }
   const Columns columns(c);

@@ -146,7 +146,12 @@ std::shared_ptr<const ReportPlan> EntryColumns::Plan(int year) const {
     size_t end = k + 1;
     while (end < both.size() && both[end] == both[end - 1] + 1) ++end;
     if (static_cast<int32_t>(end - k) >= kShortestRun) {
-      plan->runs.push_back(ReportPlan::Run{both[k], both[end - 1] + 1});
+      const ReportPlan::Run run{both[k], both[end - 1] + 1, plan->block_first_day.size()};
+      for (int32_t block = run.begin; block < run.end; block += ReportPlan::kBlock) {
+        const int32_t block_end = std::min(run.end, block + ReportPlan::kBlock);
+        plan->block_first_day.push_back(*std::min_element(value_day.begin() + block, value_day.begin() + block_end));
+      }
+      plan->runs.push_back(run);
     } else {
       for (size_t j = k; j < end; ++j) {
         const auto i = static_cast<size_t>(both[j]);

@@ -93,7 +93,13 @@ struct ReportRow {
 struct ReportPlan {
   struct Run {
     int32_t begin, end;  // positions [begin, end)
+    size_t first_block;  // its blocks' earliest value dates start at block_first_day[first_block]
   };
+  // A run's entries in blocks of this many (the last may be shorter), each
+  // with the earliest value date in it: a report as of an earlier day skips
+  // the block (half a year's run, for a report as of 30 June).
+  static constexpr int32_t kBlock = 256;
+  std::vector<int32_t> block_first_day;  // empty: no blocks (none skipped)
   // An entry of the plan that settles or reverses another (`target`), with
   // what a report needs to know what it settled or removed.
   struct Link {
