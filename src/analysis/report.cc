@@ -330,9 +330,9 @@ struct ThreadShare {
 // donor) is told of an entry a few places on, to fetch what its visit will
 // need.
 constexpr int32_t kAhead = 8;
-// Entries with a value date after `last_day` are not in the snapshot: a
-// run's blocks whose earliest date is later are skipped whole (a plan
-// without blocks skips none).
+// Entries with a value date after `last_day` are not in the snapshot: the
+// blocks of a run or of the rows whose earliest date is later are skipped
+// whole (a plan without blocks skips none).
 template <typename Start, typename Visit, typename Ahead>
 void ForShare(const ledger::ReportPlan& plan, const std::vector<int32_t>& appended, const Columns& c,
               const ThreadShare& share, int32_t last_day, Start&& start, Visit&& visit, Ahead&& ahead) {
@@ -360,9 +360,14 @@ void ForShare(const ledger::ReportPlan& plan, const std::vector<int32_t>& append
   if (share.row_begin < share.row_end) {
     const auto& rows = plan.rows;
     start(rows[share.row_begin].position);
-    for (size_t k = share.row_begin; k < share.row_end; ++k) {
-      if (k + kAhead < share.row_end) ahead(rows[k + kAhead].fund, rows[k + kAhead].donor);
-      visit(RowEntry{rows[k]});
+    constexpr auto kBlock = static_cast<size_t>(ledger::ReportPlan::kBlock);
+    for (size_t block = share.row_begin / kBlock * kBlock; block < share.row_end; block += kBlock) {
+      if (!plan.row_block_first_day.empty() && plan.row_block_first_day[block / kBlock] > last_day) continue;
+      const size_t from = std::max(block, share.row_begin), to = std::min(block + kBlock, share.row_end);
+      for (size_t k = from; k < to; ++k) {
+        if (k + kAhead < to) ahead(rows[k + kAhead].fund, rows[k + kAhead].donor);
+        visit(RowEntry{rows[k]});
+      }
     }
   }
   if (share.appended && !appended.empty()) {

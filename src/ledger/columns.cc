@@ -175,6 +175,12 @@ std::shared_ptr<const ReportPlan> EntryColumns::Plan(int year) const {
     }
     k = end;
   }
+  for (size_t block = 0; block < plan->rows.size(); block += ReportPlan::kBlock) {
+    const size_t block_end = std::min(plan->rows.size(), block + ReportPlan::kBlock);
+    int32_t first = plan->rows[block].value_day;
+    for (size_t k = block; k < block_end; ++k) first = std::min(first, plan->rows[k].value_day);
+    plan->row_block_first_day.push_back(first);
+  }
   // The links, ordered by what they settle or reverse: a report then sums
   // what was settled against each entry in that order, with nothing to sort.
   for (int32_t position : both) {

@@ -100,6 +100,10 @@ struct ReportPlan {
   // the block (half a year's run, for a report as of 30 June).
   static constexpr int32_t kBlock = 256;
   std::vector<int32_t> block_first_day;  // empty: no blocks (none skipped)
+  // The same for the rows: rows[kBlock * b, kBlock * (b + 1)) start at
+  // row_block_first_day[b] (rows lie in position order, which follows dates
+  // closely enough: next year's settlements are skipped whole).
+  std::vector<int32_t> row_block_first_day;
   // An entry of the plan that settles or reverses another (`target`), with
   // what a report needs to know what it settled or removed.
   struct Link {
