@@ -609,19 +609,47 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   shares[0].row_end = plan->rows.size();
   shares[0].appended = true;
   if (parallel) {
+    // Half of what will be read each: the blocks that start after the as-of
+    // date are skipped, so the halves are counted without them.
+    const int32_t last_day = snapshot.as_of_day;
+    auto run_block_read = [&](const ledger::ReportPlan::Run& run, int32_t block) {
+      const size_t number = run.first_block + static_cast<size_t>((block - run.begin) / ledger::ReportPlan::kBlock);
+      return plan->block_first_day.empty() || plan->block_first_day[number] <= last_day;
+    };
+    size_t run_entries = 0;
+    for (const auto& run : plan->runs) {
+      for (int32_t block = run.begin; block < run.end; block += ledger::ReportPlan::kBlock) {
+        if (run_block_read(run, block)) run_entries += static_cast<size_t>(std::min(run.end - block, ledger::ReportPlan::kBlock));
+      }
+    }
     int32_t split = kEnd;
     size_t before = 0;
     for (const auto& run : plan->runs) {
-      const auto length = static_cast<size_t>(run.end - run.begin);
-      if (before + length >= in_runs / 2) {
-        split = run.begin + static_cast<int32_t>(in_runs / 2 - before);
+      for (int32_t block = run.begin; block < run.end && split == kEnd; block += ledger::ReportPlan::kBlock) {
+        if (!run_block_read(run, block)) continue;
+        const auto length = static_cast<size_t>(std::min(run.end - block, ledger::ReportPlan::kBlock));
+        if (before + length >= run_entries / 2) split = block + static_cast<int32_t>(run_entries / 2 - before);
+        before += length;
+      }
+      if (split != kEnd) break;
+    }
+    constexpr auto kBlock = static_cast<size_t>(ledger::ReportPlan::kBlock);
+    const auto& row_days = plan->row_block_first_day;
+    const size_t row_blocks = (plan->rows.size() + kBlock - 1) / kBlock;
+    auto row_block_read = [&](size_t b) { return row_days.empty() || row_days[b] <= last_day; };
+    size_t rows_read = 0;
+    for (size_t b = 0; b < row_blocks; ++b) rows_read += row_block_read(b) ? 1 : 0;
+    size_t row_split = plan->rows.size();
+    for (size_t b = 0, seen = 0; b < row_blocks; ++b) {
+      if (seen >= rows_read / 2) {
+        row_split = b * kBlock;
         break;
       }
-      before += length;
+      seen += row_block_read(b) ? 1 : 0;
     }
     shares[0].to = split;
     shares[1].from = split;
-    shares[0].row_end = shares[1].row_begin = plan->rows.size() / 2;
+    shares[0].row_end = shares[1].row_begin = row_split;
     shares[1].row_end = plan->rows.size();
   }
   auto in_two = [&](auto&& first_share, auto&& second_share) {
