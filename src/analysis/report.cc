@@ -327,12 +327,11 @@ struct ThreadShare {
 // visit(entry) for every entry of a share, in three parts: its runs, its
 // rows, the entries appended since (`appended`); each ascending, and
 // start(position) is called before each with its first position. ahead(fund,
-// donor) is told of an entry a few places on, to fetch what its visit will
-// need.
+// donor) is told of an entry kAhead places on, to fetch what its visit will
+// need. Entries with a value date after `last_day` are not in the snapshot:
+// the blocks of a run or of the rows whose earliest date is later are
+// skipped whole (a plan without blocks skips none).
 constexpr int32_t kAhead = 8;
-// Entries with a value date after `last_day` are not in the snapshot: the
-// blocks of a run or of the rows whose earliest date is later are skipped
-// whole (a plan without blocks skips none).
 template <typename Start, typename Visit, typename Ahead>
 void ForShare(const ledger::ReportPlan& plan, const std::vector<int32_t>& appended, const Columns& c,
               const ThreadShare& share, int32_t last_day, Start&& start, Visit&& visit, Ahead&& ahead) {
@@ -397,8 +396,8 @@ int64_t OpenCents(const E& e, int64_t settled) {
   return Proportion(e.usd_cents(), open, e.amount_minor());
 }
 
-// The main pass over listed[listed_begin, listed_end) and rows[rows_begin,
-// rows_end): every live entry's part of the figures, added into `sums`.
+// The main pass over one thread's share of the plan: every live entry's
+// part of the figures, added into `sums`.
 void ScanLive(const ScanContext& x, const ledger::ReportPlan& plan, const std::vector<int32_t>& appended,
               const ThreadShare& share, Sums& sums) {
   const std::vector<int32_t>& reversed = x.reversed;
