@@ -33,6 +33,7 @@ Share Divide(int64_t part, int64_t whole) {
 // USD value (docs/data-format.md, "Money").
 int64_t Proportion(int64_t value, int64_t part, int64_t whole) {
   if (whole <= 0) return 0;
+  if (int64_t result = 0; money::MulDivHalfEven64(value, part, whole, result)) return result;
   auto result = money::MulDivHalfEven(value, part, whole);
   return result ? *result : 0;
 }

@@ -369,19 +369,7 @@ Result<int64_t> MulDivHalfEven(int64_t value, int64_t numerator, int64_t denomin
     return Fail(ErrorCode::kInternal, "MulDivHalfEven: the denominator must be positive, got " +
                                           std::to_string(denominator));
   }
-  // The common case in 64 bits (the same rule as DivideHalfEven, without a
-  // 128-bit division: a report makes millions of these).
-  if (int64_t product = 0; !__builtin_mul_overflow(value, numerator, &product)) {
-    int64_t quotient = product / denominator;
-    int64_t remainder = product % denominator;
-    if (remainder < 0) {
-      quotient -= 1;
-      remainder += denominator;
-    }
-    const int64_t rest = denominator - remainder;
-    if (remainder > rest || (remainder == rest && (quotient & 1) != 0)) quotient += 1;
-    return quotient;
-  }
+  if (int64_t result = 0; MulDivHalfEven64(value, numerator, denominator, result)) return result;
   // |value * numerator| <= 2^126: exact in 128 bits.
   const Int128 result =
       DivideHalfEven(static_cast<Int128>(value) * numerator, static_cast<Int128>(denominator));

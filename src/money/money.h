@@ -123,6 +123,25 @@ Result<int64_t> ToUsdCents(const Money& amount, const std::optional<Rate>& rate)
 // result does not fit in int64.
 Result<int64_t> MulDivHalfEven(int64_t value, int64_t numerator, int64_t denominator);
 
+// The same when value * numerator fits in 64 bits (the common case, without
+// a 128-bit division or a Result: a report makes millions of these); false
+// otherwise, and then MulDivHalfEven gives the answer. Precondition:
+// denominator > 0.
+inline bool MulDivHalfEven64(int64_t value, int64_t numerator, int64_t denominator, int64_t& result) {
+  int64_t product = 0;
+  if (__builtin_mul_overflow(value, numerator, &product)) return false;
+  int64_t quotient = product / denominator;
+  int64_t remainder = product % denominator;
+  if (remainder < 0) {  // floor division: 0 <= remainder < denominator
+    quotient -= 1;
+    remainder += denominator;
+  }
+  const int64_t rest = denominator - remainder;  // compared without 2 * remainder, which could overflow
+  if (remainder > rest || (remainder == rest && (quotient & 1) != 0)) quotient += 1;
+  result = quotient;
+  return true;
+}
+
 // round_half_even(numerator / denominator) for 128-bit operands;
 // precondition: denominator > 0.
 // (__int128 is a GCC/Clang extension; the pragma keeps -Wpedantic quiet in

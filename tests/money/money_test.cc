@@ -601,6 +601,41 @@ TEST(DivideHalfEvenTest, FullRangeOf128Bits) {
   EXPECT_THROW(DivideHalfEven(1, 0), std::domain_error);
 }
 
+// The 64-bit path gives what the 128-bit rule gives, wherever it answers:
+// ties to even, negative products, small and large denominators.
+RC_GTEST_PROP(MulDivHalfEven64Property, AgreesWithThe128BitRule, ()) {
+  const auto value = *rc::gen::oneOf(rc::gen::inRange<int64_t>(-1000000, 1000000), rc::gen::arbitrary<int64_t>());
+  const auto numerator = *rc::gen::oneOf(rc::gen::inRange<int64_t>(-1000000, 1000000), rc::gen::arbitrary<int64_t>());
+  const auto denominator =
+      *rc::gen::oneOf(rc::gen::inRange<int64_t>(1, 1000), rc::gen::inRange<int64_t>(1, std::numeric_limits<int64_t>::max()));
+  const Int128 product = static_cast<Int128>(value) * numerator;
+  int64_t fast = 0;
+  if (!MulDivHalfEven64(value, numerator, denominator, fast)) {
+    // Declined only when the product does not fit in 64 bits.
+    RC_ASSERT(product > std::numeric_limits<int64_t>::max() || product < std::numeric_limits<int64_t>::min());
+    return;
+  }
+  RC_ASSERT(static_cast<Int128>(fast) == DivideHalfEven(product, denominator));
+}
+
+TEST(MulDivHalfEven64Test, TiesGoToEven) {
+  int64_t r = 0;
+  ASSERT_TRUE(MulDivHalfEven64(5, 1, 2, r));
+  EXPECT_EQ(r, 2);  // 2.5
+  ASSERT_TRUE(MulDivHalfEven64(7, 1, 2, r));
+  EXPECT_EQ(r, 4);  // 3.5
+  ASSERT_TRUE(MulDivHalfEven64(-5, 1, 2, r));
+  EXPECT_EQ(r, -2);  // -2.5
+  ASSERT_TRUE(MulDivHalfEven64(-7, 1, 2, r));
+  EXPECT_EQ(r, -4);  // -3.5
+  ASSERT_TRUE(MulDivHalfEven64(-1, 1, 3, r));
+  EXPECT_EQ(r, 0);  // -0.33
+  ASSERT_TRUE(MulDivHalfEven64(std::numeric_limits<int64_t>::max(), 1, 1, r));
+  EXPECT_EQ(r, std::numeric_limits<int64_t>::max());
+  EXPECT_FALSE(MulDivHalfEven64(std::numeric_limits<int64_t>::max(), 2, 3, r));  // the product does not fit
+  EXPECT_EQ(*MulDivHalfEven(std::numeric_limits<int64_t>::max(), 2, 3), 6148914691236517205);
+}
+
 // ---- ParseUsdCents / FormatUsdCents / CheckedAdd -----------------------------
 
 TEST(UsdCentsTest, ParseAndFormat) {
