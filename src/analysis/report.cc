@@ -125,16 +125,20 @@ class DonorSums {
       value.second = value.second || prior;
     }
   }
-  // Adds another table of the same shape into this one.
-  void Add(const DonorSums& other) {
+  // Adds another table of the same shape into this one: the dense cells
+  // [begin, end) (a fraction of them, so that two threads can share the
+  // work), and all of a sparse table when `begin` is 0.
+  void Add(const DonorSums& other, double begin = 0, double end = 1) {
     if (sparse_.empty()) {
-      for (size_t k = 0; k < dense_.size(); ++k) {
+      const auto from = static_cast<size_t>(static_cast<double>(dense_.size()) * begin);
+      const auto to = end >= 1 ? dense_.size() : static_cast<size_t>(static_cast<double>(dense_.size()) * end);
+      for (size_t k = from; k < to; ++k) {
         const int64_t cell = other.dense_[k];
         if (cell == 0) continue;
         int64_t& mine = dense_[k];
         mine = ((mine >> 1) + (cell >> 1)) * 2 | ((mine | cell) & 1);
       }
-    } else {
+    } else if (begin == 0) {
       for (size_t f = 0; f < sparse_.size(); ++f) {
         for (const auto& [donor, value] : other.sparse_[f]) {
           auto& mine = sparse_[f][donor];
@@ -197,9 +201,10 @@ struct Sums {
         by_fund_donor(c.funds.size(), c.donors.size()),
         appeal_channels(c.appeals.size()),
         event_sums(c.events.size()) {}
+  // Adds `other` in, all but the donor table (by_fund_donor.Add, which two
+  // threads share).
   void Add(const Sums& other) {
     for (size_t f = 0; f < funds.size(); ++f) funds[f].Add(other.funds[f]);
-    by_fund_donor.Add(other.by_fund_donor);
     for (size_t r = 0; r < by_region.size(); ++r) {
       by_region[r] += other.by_region[r];
       region_seen[r] = region_seen[r] || other.region_seen[r];
@@ -755,12 +760,17 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
                             {&links[0].settled, &links[1].settled, &links[2].settled, &links[3].settled},
                             columns,
                             fund_of};
+  // The second thread's sums are made (and cleared) on that thread, and the
+  // two halves of the donor table are added up by the two threads.
   Sums total(c);
   std::optional<Sums> second;
-  if (parallel) second.emplace(c);
   in_two([&](const ThreadShare& share) { ScanLive(context, *plan, appended, share, total); },
-         [&](const ThreadShare& share) { ScanLive(context, *plan, appended, share, *second); });
-  if (second) total.Add(*second);
+         [&](const ThreadShare& share) { ScanLive(context, *plan, appended, share, second.emplace(c)); });
+  if (second) {
+    total.Add(*second);
+    in_two([&](const ThreadShare&) { total.by_fund_donor.Add(second->by_fund_donor, 0, 0.5); },
+           [&](const ThreadShare&) { total.by_fund_donor.Add(second->by_fund_donor, 0.5, 1); });
+  }
   if (total.has_data) report.has_data = true;
   const std::vector<FundSums>& sums = total.funds;
   const DonorSums& by_fund_donor = total.by_fund_donor;
