@@ -780,6 +780,37 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   const std::vector<EventSums>& event_sums = total.event_sums;
 
   // --- Income against target, forecast, rankings per fund. ---------------
+  // --- Concentration of the donor base (on the second thread, while the
+  // first ranks each fund's donors). -----------------------------------------
+  auto concentrate = [&]() {
+    Concentration result;
+    std::vector<int64_t> by_donor_all(c.donors.size());
+    for (size_t f = 0; f < c.funds.size(); ++f) {
+      by_fund_donor.ForEach(f, [&](size_t number, int64_t cents, bool) { by_donor_all[number] += cents; });
+    }
+    std::vector<int64_t> amounts;
+    for (int64_t cents : by_donor_all) {
+      if (cents > 0) amounts.push_back(cents);
+    }
+    result.top_n = options.top_n;
+    result.donors = static_cast<int>(amounts.size());
+    const size_t top = std::min(amounts.size(), static_cast<size_t>(std::max(options.top_n, 0)));
+    std::nth_element(amounts.begin(), amounts.begin() + static_cast<std::ptrdiff_t>(top), amounts.end(),
+                     std::greater<>());
+    Int128 squares = 0;
+    for (size_t i = 0; i < amounts.size(); ++i) {
+      result.total_cents += amounts[i];
+      if (i < top) result.top_cents += amounts[i];
+      squares += static_cast<Int128>(amounts[i]) * amounts[i];
+    }
+    if (result.total_cents > 0) {
+      result.top_share = Divide(result.top_cents, result.total_cents);
+      const double total = static_cast<double>(result.total_cents);
+      result.hhi = static_cast<double>(squares) / (total * total);
+    }
+    return result;
+  };
+  Concentration concentration;
   // The largest givers to a fund: all of them, and those in the Member State
   // table (from one pass over the fund's donors).
   auto rankings = [&](size_t fund_number) {
@@ -815,7 +846,22 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     return std::make_pair(top(member_states), top(all));
   };
 
+  std::vector<std::pair<std::vector<RankedDonor>, std::vector<RankedDonor>>> ranked(fund_order.size());
+  auto rank_all = [&] {
+    for (size_t k = 0; k < fund_order.size(); ++k) {
+      const int32_t number = c.funds.Find(fund_order[k]->id);
+      if (number >= 0) ranked[k] = rankings(static_cast<size_t>(number));
+    }
+  };
+  if (parallel) {
+    in_two([&](const ThreadShare&) { rank_all(); }, [&](const ThreadShare&) { concentration = concentrate(); });
+  } else {
+    rank_all();
+    concentration = concentrate();
+  }
+
   const FundSums no_sums;
+  size_t fund_index = 0;
   for (const ledger::Fund* f : fund_order) {
     int32_t number = c.funds.Find(f->id);
     const FundSums& s = number >= 0 ? sums[static_cast<size_t>(number)] : no_sums;
@@ -845,12 +891,8 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     forecast.target_cents = income.target_cents;
     report.forecast.push_back(forecast);
 
-    if (number >= 0) {
-      auto [member_states, all] = rankings(static_cast<size_t>(number));
-      report.top_contributors.push_back(FundRanking{f->id, f->name, std::move(member_states), std::move(all)});
-    } else {
-      report.top_contributors.push_back(FundRanking{f->id, f->name, {}, {}});
-    }
+    auto& [member_states, all] = ranked[fund_index++];
+    report.top_contributors.push_back(FundRanking{f->id, f->name, std::move(member_states), std::move(all)});
   }
 
   // --- Regions, largest first. --------------------------------------------
@@ -911,34 +953,7 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     report.events.push_back(std::move(pledges));
   }
 
-  // --- Concentration of the donor base. -------------------------------------
-  // The HHI is summed exactly (squares of cents in 128 bits) and divided
-  // once, so it does not depend on the order of the donors.
-  std::vector<int64_t> by_donor_all(c.donors.size());
-  for (size_t f = 0; f < c.funds.size(); ++f) {
-    by_fund_donor.ForEach(f, [&](size_t number, int64_t cents, bool) { by_donor_all[number] += cents; });
-  }
-  std::vector<int64_t> amounts;
-  for (int64_t cents : by_donor_all) {
-    if (cents > 0) amounts.push_back(cents);
-  }
-  Concentration& concentration = report.concentration;
-  concentration.top_n = options.top_n;
-  concentration.donors = static_cast<int>(amounts.size());
-  const size_t top = std::min(amounts.size(), static_cast<size_t>(std::max(options.top_n, 0)));
-  std::nth_element(amounts.begin(), amounts.begin() + static_cast<std::ptrdiff_t>(top), amounts.end(),
-                   std::greater<>());
-  Int128 squares = 0;
-  for (size_t i = 0; i < amounts.size(); ++i) {
-    concentration.total_cents += amounts[i];
-    if (i < top) concentration.top_cents += amounts[i];
-    squares += static_cast<Int128>(amounts[i]) * amounts[i];
-  }
-  if (concentration.total_cents > 0) {
-    concentration.top_share = Divide(concentration.top_cents, concentration.total_cents);
-    const double total = static_cast<double>(concentration.total_cents);
-    concentration.hhi = static_cast<double>(squares) / (total * total);
-  }
+  report.concentration = std::move(concentration);
   return report;
 }
 
