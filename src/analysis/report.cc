@@ -524,20 +524,25 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     return CategoryOrder(a->category) < CategoryOrder(b->category);
   });
   // Donor records by the columns' donor numbers, and which of them are in
-  // the Member State table (read here once, not per ranking).
-  std::vector<const ledger::Donor*> donor_of(c.donors.size(), nullptr);
-  std::vector<uint8_t> member_state(c.donors.size(), 0);
-  for (size_t k = 0; k < ledger.donors.size(); ++k) {
-    const ledger::Donor& d = ledger.donors[k];
-    // A store interns the donors in their stored order first (then numbers
-    // match and no hash lookup is needed); any other order is looked up.
-    const bool same = k < c.donors.size() && c.donors.Name(static_cast<int32_t>(k)) == d.id;
-    const int32_t number = same ? static_cast<int32_t>(k) : c.donors.Find(d.id);
-    if (number >= 0) {
-      donor_of[static_cast<size_t>(number)] = &d;
-      member_state[static_cast<size_t>(number)] = ledger::InMemberStateTable(d.type) ? 1 : 0;
+  // the Member State table (read once, not per ranking; for the rankings
+  // only, so on the thread that ranks).
+  std::vector<const ledger::Donor*> donor_of;
+  std::vector<uint8_t> member_state;
+  auto number_donors = [&] {
+    donor_of.assign(c.donors.size(), nullptr);
+    member_state.assign(c.donors.size(), 0);
+    for (size_t k = 0; k < ledger.donors.size(); ++k) {
+      const ledger::Donor& d = ledger.donors[k];
+      // A store interns the donors in their stored order first (then numbers
+      // match and no hash lookup is needed); any other order is looked up.
+      const bool same = k < c.donors.size() && c.donors.Name(static_cast<int32_t>(k)) == d.id;
+      const int32_t number = same ? static_cast<int32_t>(k) : c.donors.Find(d.id);
+      if (number >= 0) {
+        donor_of[static_cast<size_t>(number)] = &d;
+        member_state[static_cast<size_t>(number)] = ledger::InMemberStateTable(d.type) ? 1 : 0;
+      }
     }
-  }
+  };
 
   // --- Targets: the annual target in force per fund, and the history. ----
   std::unordered_map<std::string, const ledger::Target*> annual;
@@ -848,6 +853,7 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
 
   std::vector<std::pair<std::vector<RankedDonor>, std::vector<RankedDonor>>> ranked(fund_order.size());
   auto rank_all = [&] {
+    number_donors();
     for (size_t k = 0; k < fund_order.size(); ++k) {
       const int32_t number = c.funds.Find(fund_order[k]->id);
       if (number >= 0) ranked[k] = rankings(static_cast<size_t>(number));
