@@ -53,13 +53,13 @@ void CheckMonth(std::string_view text) {
   RMIS_FUZZ_CHECK(ledger::FormatMonth(*month) == text, ledger::FormatMonth(*month));
 }
 
-// Any day number from 0000-01-01 to 9999-12-31 prints as a date that parses
-// back to it.
+// Any day number from 1900-01-01 (ledger::kFirstYear) to 9999-12-31 prints
+// as a date that parses back to it.
 void CheckDayNumber(const uint8_t* data, size_t size) {
   if (size < 4) return;
   int32_t days = 0;
   std::memcpy(&days, data, sizeof days);
-  const int32_t first = ledger::MakeDate(0, 1, 1).days;
+  const int32_t first = ledger::MakeDate(ledger::kFirstYear, 1, 1).days;
   const int32_t last = ledger::MakeDate(9999, 12, 31).days;
   const int64_t span = static_cast<int64_t>(last) - first + 1;
   const ledger::Date date{static_cast<int32_t>(first + (static_cast<int64_t>(days) % span + span) % span)};

@@ -108,6 +108,10 @@ Result<Date> ParseDate(std::string_view text) {
     return Fail(ErrorCode::kInvalidArgument,
                 Quoted(text) + " is not a date that exists");
   }
+  if (y < kFirstYear) {
+    return Fail(ErrorCode::kInvalidArgument, Quoted(text) + " is before " + std::to_string(kFirstYear) +
+                                                 "-01-01, the earliest date rmis takes (a mistyped year?)");
+  }
   return Date{static_cast<int32_t>(sys_days(ymd).time_since_epoch().count())};
 }
 
@@ -174,6 +178,10 @@ Result<int32_t> ParseMonth(std::string_view text) {
       !ParseDigits(text.substr(5, 2), m) || m < 1 || m > 12) {
     return Fail(ErrorCode::kInvalidArgument,
                 Quoted(text) + " is not a month of the form YYYY-MM");
+  }
+  if (y < kFirstYear) {
+    return Fail(ErrorCode::kInvalidArgument, Quoted(text) + " is before " + std::to_string(kFirstYear) +
+                                                 "-01, the earliest month rmis takes (a mistyped year?)");
   }
   return y * 12 + m - 1;
 }

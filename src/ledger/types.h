@@ -23,8 +23,12 @@ struct Date {
   friend auto operator<=>(const Date&, const Date&) = default;
 };
 
-// Parses "YYYY-MM-DD"; fails when the text is malformed or the day does not
-// exist ("2021-02-29").
+// The earliest year rmis takes in a date, a month or an instant: an earlier
+// one is a mistyped year ("0201-06-30"), not money of the past.
+constexpr int kFirstYear = 1900;
+
+// Parses "YYYY-MM-DD"; fails when the text is malformed, the day does not
+// exist ("2021-02-29"), or it is before kFirstYear.
 Result<Date> ParseDate(std::string_view text);
 std::string FormatDate(Date date);
 int YearOf(Date date);

@@ -16,11 +16,20 @@ TEST(ParseDate, AcceptsOnlyDaysThatExist) {
       {"2021-06-30", true},  {"2020-02-29", true},  {"2021-02-29", false}, {"2021-04-31", false},
       {"2021-13-01", false}, {"2021-00-10", false}, {"2021-6-30", false},  {"21-06-30", false},
       {"2021/06/30", false}, {"", false},           {"2021-06-30 ", false}, {"2000-02-29", true},
-      {"1900-02-29", false},
+      {"1900-02-29", false}, {"1900-01-01", true},  {"1899-12-31", false}, {"0000-01-01", false},
+      {"0201-06-30", false}, {"9999-12-31", true},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(ParseDate(c.text).has_value(), c.ok) << c.text;
   }
+}
+
+TEST(ParseDate, SaysAnEarlyYearIsMistyped) {
+  EXPECT_EQ(ParseDate("0201-06-30").error().message,
+            "\"0201-06-30\" is before 1900-01-01, the earliest date rmis takes (a mistyped year?)");
+  EXPECT_FALSE(ParseInstant("0000-01-01T00:00:00Z"));
+  EXPECT_FALSE(ParseMonth("1899-12"));
+  EXPECT_TRUE(ParseMonth("1900-01"));
 }
 
 TEST(ParseDate, RoundTripsAndOrders) {
