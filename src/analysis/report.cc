@@ -816,39 +816,57 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     return result;
   };
   Concentration concentration;
+  // The top n are kept as they come (a heap whose front is the least of
+  // them), not collected and sorted: a fund of 100,000 donors has tens of
+  // thousands of givers. Larger sums first; equal sums by name, then by the
+  // donor's number, so the order never depends on the pass.
+  struct Candidate {
+    int64_t cents;
+    int32_t number;
+    bool prior;
+  };
+  auto better = [&](const Candidate& a, const Candidate& b) {
+    if (a.cents != b.cents) return a.cents > b.cents;
+    const std::string& a_name = donor_of[static_cast<size_t>(a.number)]->name;
+    const std::string& b_name = donor_of[static_cast<size_t>(b.number)]->name;
+    if (a_name != b_name) return a_name < b_name;
+    return a.number < b.number;
+  };
+  const auto keep = static_cast<size_t>(std::max(options.top_n, 0));
+  auto offer = [&](std::vector<Candidate>& top, const Candidate& candidate) {
+    if (top.size() < keep) {
+      top.push_back(candidate);
+      std::push_heap(top.begin(), top.end(), better);
+    } else if (keep > 0 && better(candidate, top.front())) {
+      std::pop_heap(top.begin(), top.end(), better);
+      top.back() = candidate;
+      std::push_heap(top.begin(), top.end(), better);
+    }
+  };
+  auto ranked_list = [&](std::vector<Candidate>& top) {
+    std::sort_heap(top.begin(), top.end(), better);
+    std::vector<RankedDonor> list;
+    list.reserve(top.size());
+    for (size_t i = 0; i < top.size(); ++i) {
+      const ledger::Donor& d = *donor_of[static_cast<size_t>(top[i].number)];
+      list.push_back(RankedDonor{static_cast<int>(i + 1), d.id, d.name, d.type, top[i].cents, top[i].prior,
+                                 ledger::InMemberStateTable(d.type)});
+    }
+    return list;
+  };
   // The largest givers to a fund: all of them, and those in the Member State
   // table (from one pass over the fund's donors).
   auto rankings = [&](size_t fund_number) {
-    struct Candidate {
-      int64_t cents;
-      int32_t number;
-      bool prior;
-    };
     std::vector<Candidate> all, member_states;
+    all.reserve(keep);
+    member_states.reserve(keep);
     by_fund_donor.ForEach(fund_number, [&](size_t number, int64_t cents, bool prior) {
       if (cents <= 0 || donor_of[number] == nullptr) return;
       const Candidate candidate{cents, static_cast<int32_t>(number), prior};
-      all.push_back(candidate);
-      if (member_state[number] != 0) member_states.push_back(candidate);
+      offer(all, candidate);
+      if (member_state[number] != 0) offer(member_states, candidate);
     });
-    auto top = [&](std::vector<Candidate>& candidates) {
-      const size_t keep = std::min(candidates.size(), static_cast<size_t>(std::max(options.top_n, 0)));
-      std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(keep), candidates.end(),
-                        [&](const Candidate& a, const Candidate& b) {
-                          if (a.cents != b.cents) return a.cents > b.cents;
-                          return donor_of[static_cast<size_t>(a.number)]->name <
-                                 donor_of[static_cast<size_t>(b.number)]->name;
-                        });
-      std::vector<RankedDonor> list;
-      list.reserve(keep);
-      for (size_t i = 0; i < keep; ++i) {
-        const ledger::Donor& d = *donor_of[static_cast<size_t>(candidates[i].number)];
-        list.push_back(RankedDonor{static_cast<int>(i + 1), d.id, d.name, d.type, candidates[i].cents,
-                                   candidates[i].prior, ledger::InMemberStateTable(d.type)});
-      }
-      return list;
-    };
-    return std::make_pair(top(member_states), top(all));
+    return std::make_pair(ranked_list(member_states), ranked_list(all));
   };
 
   std::vector<std::pair<std::vector<RankedDonor>, std::vector<RankedDonor>>> ranked(fund_order.size());
