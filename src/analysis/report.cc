@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <exception>
 #include <iterator>
 #include <limits>
@@ -609,62 +610,87 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   const SnapshotTest snapshot{as_of.days, options.snapshot.known_at.has_value(),
                               options.snapshot.known_at.value_or(0)};
 
-  // Large reports run each pass in two shares, one per thread: half the
-  // runs' entries and half the rows each.
+  // Large reports run each pass on two threads. The main pass is cut into
+  // chunks of about the same number of entries to read (the blocks skipped
+  // for the as-of date not counted), which the threads take in turn as each
+  // finishes one: with a fixed split into halves one thread waited for the
+  // other a fifth of the time (a row costs more than an entry of a run, and
+  // an open pledge more than a receipt).
   size_t in_runs = 0;
   for (const auto& run : plan->runs) in_runs += static_cast<size_t>(run.end - run.begin);
   const bool parallel = in_runs + plan->rows.size() + appended.size() >= options.parallel_from &&
                         options.threads >= 2 && std::thread::hardware_concurrency() >= 2;
-  std::array<ThreadShare, 2> shares;
-  shares[0].row_end = plan->rows.size();
-  shares[0].appended = true;
-  if (parallel) {
-    // Half of what will be read each: the blocks that start after the as-of
-    // date are skipped, so the halves are counted without them.
+  std::vector<ThreadShare> chunks;
+  if (!parallel) {
+    ThreadShare all;
+    all.row_end = plan->rows.size();
+    all.appended = true;
+    chunks.push_back(all);
+  } else {
+    constexpr size_t kChunks = 32;  // of the runs, and as many of the rows
+    constexpr int32_t kBlock = ledger::ReportPlan::kBlock;
     const int32_t last_day = snapshot.as_of_day;
     auto run_block_read = [&](const ledger::ReportPlan::Run& run, int32_t block) {
-      const size_t number = run.first_block + static_cast<size_t>((block - run.begin) / ledger::ReportPlan::kBlock);
+      const size_t number = run.first_block + static_cast<size_t>((block - run.begin) / kBlock);
       return plan->block_first_day.empty() || plan->block_first_day[number] <= last_day;
     };
     size_t run_entries = 0;
     for (const auto& run : plan->runs) {
-      for (int32_t block = run.begin; block < run.end; block += ledger::ReportPlan::kBlock) {
-        if (run_block_read(run, block)) run_entries += static_cast<size_t>(std::min(run.end - block, ledger::ReportPlan::kBlock));
+      for (int32_t block = run.begin; block < run.end; block += kBlock) {
+        if (run_block_read(run, block)) run_entries += static_cast<size_t>(std::min(run.end - block, kBlock));
       }
     }
-    int32_t split = kEnd;
-    size_t before = 0;
+    const size_t run_chunk = std::max<size_t>(1, run_entries / kChunks);
+    int32_t chunk_from = 0;
+    size_t in_chunk = 0;
     for (const auto& run : plan->runs) {
-      for (int32_t block = run.begin; block < run.end && split == kEnd; block += ledger::ReportPlan::kBlock) {
+      for (int32_t block = run.begin; block < run.end; block += kBlock) {
         if (!run_block_read(run, block)) continue;
-        const auto length = static_cast<size_t>(std::min(run.end - block, ledger::ReportPlan::kBlock));
-        if (before + length >= run_entries / 2) split = block + static_cast<int32_t>(run_entries / 2 - before);
-        before += length;
+        const int32_t block_end = std::min(run.end, block + kBlock);
+        in_chunk += static_cast<size_t>(block_end - block);
+        if (in_chunk >= run_chunk) {
+          ThreadShare chunk;
+          chunk.from = chunk_from;
+          chunk.to = block_end;
+          chunks.push_back(chunk);
+          chunk_from = block_end;
+          in_chunk = 0;
+        }
       }
-      if (split != kEnd) break;
     }
-    constexpr auto kBlock = static_cast<size_t>(ledger::ReportPlan::kBlock);
+    ThreadShare last_runs;
+    last_runs.from = chunk_from;
+    chunks.push_back(last_runs);  // to kEnd; no rows
+    const size_t rows = plan->rows.size();
+    const auto row_block = static_cast<size_t>(kBlock);
     const auto& row_days = plan->row_block_first_day;
-    const size_t row_blocks = (plan->rows.size() + kBlock - 1) / kBlock;
     auto row_block_read = [&](size_t b) { return row_days.empty() || row_days[b] <= last_day; };
     size_t rows_read = 0;
-    for (size_t b = 0; b < row_blocks; ++b) rows_read += row_block_read(b) ? 1 : 0;
-    size_t row_split = plan->rows.size();
-    for (size_t b = 0, seen = 0; b < row_blocks; ++b) {
-      if (seen >= rows_read / 2) {
-        row_split = b * kBlock;
-        break;
+    for (size_t b = 0; b * row_block < rows; ++b) rows_read += row_block_read(b) ? 1 : 0;
+    const size_t row_chunk = std::max<size_t>(1, rows_read / kChunks);
+    size_t row_from = 0, blocks_in_chunk = 0;
+    for (size_t b = 0; b * row_block < rows; ++b) {
+      blocks_in_chunk += row_block_read(b) ? 1 : 0;
+      if (blocks_in_chunk >= row_chunk || (b + 1) * row_block >= rows) {
+        ThreadShare chunk;
+        chunk.from = kEnd;  // no runs
+        chunk.row_begin = row_from;
+        chunk.row_end = std::min(rows, (b + 1) * row_block);
+        chunks.push_back(chunk);
+        row_from = chunk.row_end;
+        blocks_in_chunk = 0;
       }
-      seen += row_block_read(b) ? 1 : 0;
     }
-    shares[0].to = split;
-    shares[1].from = split;
-    shares[0].row_end = shares[1].row_begin = row_split;
-    shares[1].row_end = plan->rows.size();
+    ThreadShare appended_entries;
+    appended_entries.from = kEnd;
+    appended_entries.appended = true;
+    chunks.push_back(appended_entries);
   }
-  auto in_two = [&](auto&& first_share, auto&& second_share) {
+  // first() on this thread and second() on another; without `parallel`,
+  // only first(), which then does it all.
+  auto in_two = [&](auto&& first, auto&& second) {
     if (!parallel) {
-      first_share(shares[0]);
+      first();
       return;
     }
     // What the second thread throws (memory running out, say) is thrown
@@ -672,13 +698,13 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     std::exception_ptr failure;
     std::thread helper([&] {
       try {
-        second_share(shares[1]);
+        second();
       } catch (...) {
         failure = std::current_exception();
       }
     });
     try {
-      first_share(shares[0]);
+      first();
     } catch (...) {
       helper.join();
       throw;
@@ -735,8 +761,7 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     part.settled.Seal();
   };
   const size_t links_middle = parallel ? plan->links.size() / 2 : plan->links.size();
-  in_two([&](const ThreadShare&) { plan_links(links[0], 0, links_middle); },
-         [&](const ThreadShare&) { plan_links(links[1], links_middle, plan->links.size()); });
+  in_two([&] { plan_links(links[0], 0, links_middle); }, [&] { plan_links(links[1], links_middle, plan->links.size()); });
   column_links(links[3]);  // without the index, every entry; with it, what was appended
   std::vector<int32_t> reversed;
   for (size_t k : {0, 1, 3}) reversed.insert(reversed.end(), links[k].reversed.begin(), links[k].reversed.end());
@@ -769,12 +794,15 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
   // two halves of the donor table are added up by the two threads.
   Sums total(c);
   std::optional<Sums> second;
-  in_two([&](const ThreadShare& share) { ScanLive(context, *plan, appended, share, total); },
-         [&](const ThreadShare& share) { ScanLive(context, *plan, appended, share, second.emplace(c)); });
+  std::atomic<size_t> next_chunk{0};
+  auto take_chunks = [&](Sums& sums) {
+    for (size_t k = next_chunk++; k < chunks.size(); k = next_chunk++) ScanLive(context, *plan, appended, chunks[k], sums);
+  };
+  in_two([&] { take_chunks(total); }, [&] { take_chunks(second.emplace(c)); });
   if (second) {
     total.Add(*second);
-    in_two([&](const ThreadShare&) { total.by_fund_donor.Add(second->by_fund_donor, 0, 0.5); },
-           [&](const ThreadShare&) { total.by_fund_donor.Add(second->by_fund_donor, 0.5, 1); });
+    in_two([&] { total.by_fund_donor.Add(second->by_fund_donor, 0, 0.5); },
+           [&] { total.by_fund_donor.Add(second->by_fund_donor, 0.5, 1); });
   }
   if (total.has_data) report.has_data = true;
   const std::vector<FundSums>& sums = total.funds;
@@ -878,7 +906,7 @@ Report ComputeReport(const ledger::Ledger& ledger, const ledger::EntryColumns& c
     }
   };
   if (parallel) {
-    in_two([&](const ThreadShare&) { rank_all(); }, [&](const ThreadShare&) { concentration = concentrate(); });
+    in_two([&] { rank_all(); }, [&] { concentration = concentrate(); });
   } else {
     rank_all();
     concentration = concentrate();
