@@ -401,12 +401,20 @@ TEST(Segments, AnEntryNamingALaterOneIsListedOnceThatOneIsHere) {
   reference.funds = {{"core", "Core", ledger::FundCategory::kCore}};
   reference.donors = {{"d1", "Donor", ledger::DonorType::kMemberState, "MEX", {}}};
   ledger::EntryColumns columns;
-  ledger::EntryView receipt{.id = "r", .donor = "d1", .fund = "core", .kind = ledger::EntryKind::kReceipt,
-                            .value_day = ledger::MakeDate(2022, 3, 1).days, .attributed_year = 2021,
-                            .usd_cents = 400, .amount_minor = 400};
-  ledger::EntryView pledge{.id = "p", .donor = "d1", .fund = "core", .kind = ledger::EntryKind::kPledge,
-                           .value_day = ledger::MakeDate(2021, 2, 1).days, .attributed_year = 2021,
-                           .usd_cents = 1000, .amount_minor = 1000};
+  auto view = [](std::string_view id, ledger::EntryKind kind, ledger::Date value_date, int64_t cents) {
+    ledger::EntryView v;
+    v.id = id;
+    v.donor = "d1";
+    v.fund = "core";
+    v.kind = kind;
+    v.value_day = value_date.days;
+    v.attributed_year = 2021;
+    v.usd_cents = cents;
+    v.amount_minor = cents;
+    return v;
+  };
+  const ledger::EntryView receipt = view("r", ledger::EntryKind::kReceipt, ledger::MakeDate(2022, 3, 1), 400);
+  const ledger::EntryView pledge = view("p", ledger::EntryKind::kPledge, ledger::MakeDate(2021, 2, 1), 1000);
   columns.AppendResolved(receipt, 1, ledger::EntryColumns::kNone);  // settles the pledge, stored next
   EXPECT_FALSE(columns.indexed());
   columns.AppendResolved(pledge, ledger::EntryColumns::kNone, ledger::EntryColumns::kNone);
