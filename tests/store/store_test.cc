@@ -104,6 +104,20 @@ TEST_P(StoreTest, MigrationsAreAppliedAndRecorded) {
   EXPECT_EQ((*again)->Migrations()->size(), migrations->size());
 }
 
+// The indexes of what settles or reverses an entry hold only the entries that
+// name one (three in four name none): smaller, and nothing to insert for the
+// others on import (issue 6).
+TEST_P(StoreTest, LinkIndexesHoldOnlyEntriesThatNameAnother) {
+  for (const std::string column : {"settles", "reverses"}) {
+    const std::string name = "entries_by_" + column;
+    const std::string definition =
+        IsSqlite() ? where_->QueryText("SELECT sql FROM sqlite_master WHERE name = '" + name + "'")
+                   : where_->QueryText("SELECT indexdef FROM pg_indexes WHERE indexname = '" + name + "'");
+    EXPECT_THAT(definition, HasSubstr("WHERE")) << definition;
+    EXPECT_THAT(definition, HasSubstr(column + " IS NOT NULL")) << definition;
+  }
+}
+
 TEST_P(StoreTest, RefusesToCreateOverOrOpenWhatIsNotThere) {
   auto over = OpenStore(path_, OpenMode::kCreate, TestEnvironment());
   ASSERT_FALSE(over);
@@ -640,7 +654,8 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndNumberedLikeSqlite) {
   }
   EXPECT_EQ(where_->QueryText("SELECT string_agg(version || ':' || name || ':' || applied_at, ','"
                               " ORDER BY version) FROM schema_migrations"),
-            "1:0001_ledger:1700000000,2:0002_accounts_audit:1700000000,3:0003_entry_segments:1700000000");
+            "1:0001_ledger:1700000000,2:0002_accounts_audit:1700000000,3:0003_entry_segments:1700000000,"
+            "4:0004_partial_link_indexes:1700000000");
   // Money is BIGINT.
   EXPECT_EQ(where_->QueryText("SELECT string_agg(DISTINCT data_type, ',') FROM information_schema.columns"
                               " WHERE column_name IN ('amount_minor', 'usd_cents', 'amount_cents',"
@@ -650,7 +665,7 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndNumberedLikeSqlite) {
   store_.reset();
   auto again = OpenStore(where_->location(), OpenMode::kExisting, TestEnvironment());
   ASSERT_TRUE(again);
-  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM schema_migrations"), "4");
 }
 
 TEST_F(PostgresStoreTest, CreateNeedsADatabaseWithoutRmisTablesAndInUtf8) {
