@@ -137,7 +137,11 @@ class SqliteStore : public Store {
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
   Status Configure() {
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+    // Pages of 16 KiB (SQLite's default is 4 KiB): an import of ten million
+    // entries takes 5% less CPU and time (docs/performance.md). Only a new,
+    // empty file takes it, before WAL mode writes its header; an existing
+    // store keeps the size it was made with.
+    for (const char* pragma : {"PRAGMA page_size=16384", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
                                "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"}) {
       if (auto status = Exec(db_, pragma); !status) return status;
     }
