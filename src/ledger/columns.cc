@@ -102,6 +102,67 @@ void EntryColumns::AppendResolved(const EntryView& e, int32_t settles_position, 
   if (indexed_) IndexEntry(position);
 }
 
+void EntryColumns::Extend(size_t count) {
+  const size_t size = kind.size() + count;
+  kind.resize(size);
+  region.resize(size);
+  channel.resize(size);
+  donor.resize(size);
+  fund.resize(size);
+  appeal.resize(size);
+  event.resize(size);
+  settles.resize(size);
+  reverses.resize(size);
+  value_day.resize(size);
+  attributed_year.resize(size);
+  probability_ppm.resize(size);
+  recorded_at.resize(size);
+  usd_cents.resize(size);
+  amount_minor.resize(size);
+}
+
+bool EntryColumns::SetResolved(size_t position, const EntryView& e, int32_t settles_position,
+                               int32_t reverses_position, bool intern) {
+  auto number = [intern](Interner& names, std::string_view name) {
+    if (name.empty()) return kNone;
+    return intern ? names.Intern(name) : names.Find(name);
+  };
+  const int32_t donor_number = number(donors, e.donor);
+  const int32_t fund_number = number(funds, e.fund);
+  const int32_t appeal_number = number(appeals, e.appeal);
+  const int32_t event_number = number(events, e.event);
+  if (donor_number == kNone || fund_number == kNone || (appeal_number == kNone && !e.appeal.empty()) ||
+      (event_number == kNone && !e.event.empty())) {
+    return false;
+  }
+  kind[position] = e.kind;
+  region[position] = e.region;
+  channel[position] = e.channel;
+  donor[position] = donor_number;
+  fund[position] = fund_number;
+  appeal[position] = appeal_number;
+  event[position] = event_number;
+  settles[position] = settles_position;
+  reverses[position] = reverses_position;
+  value_day[position] = e.value_day;
+  attributed_year[position] = e.attributed_year;
+  probability_ppm[position] = e.probability_ppm;
+  recorded_at[position] = e.recorded_at;
+  usd_cents[position] = e.usd_cents;
+  amount_minor[position] = e.amount_minor;
+  return true;
+}
+
+void EntryColumns::IndexFilled(size_t begin, size_t end) {
+  // As AppendResolved: an entry naming one after it leaves the index to
+  // Reindex.
+  for (size_t i = begin; i < end; ++i) {
+    const auto position = static_cast<int32_t>(i);
+    if (settles[i] >= position || reverses[i] >= position) indexed_ = false;
+  }
+  IndexRange(begin, end);
+}
+
 const std::vector<int32_t>& EntryColumns::YearPositions(int year) const {
   static const std::vector<int32_t> kEmpty;
   if (year < kFirstYear || year >= kFirstYear + kYears) return kEmpty;

@@ -175,6 +175,18 @@ struct EntryColumns {
   // entries it would be the largest column of all).
   void AppendResolved(const EntryView& entry, int32_t settles_position, int32_t reverses_position);
   void Reserve(size_t entries);
+  // Filling in place, from several threads (a store reads a large run of rows
+  // on two connections at once, each into its own range of positions):
+  // Extend makes the columns `count` entries longer; SetResolved fills one of
+  // them as AppendResolved would have appended it, and the threads may call
+  // it at once for different positions when `intern` is false (names are
+  // then only looked up: it returns false, the position half filled, for a
+  // name not numbered yet, to be filled again with `intern`, on one thread);
+  // once all are filled, IndexFilled lists [begin, end) in the year index.
+  void Extend(size_t count);
+  bool SetResolved(size_t position, const EntryView& entry, int32_t settles_position, int32_t reverses_position,
+                   bool intern);
+  void IndexFilled(size_t begin, size_t end);
 
   // --- The year index: which positions a report for one year must read. ----
   // An entry is listed under the year of its value date, its attributed

@@ -329,6 +329,54 @@ TEST_F(ColumnsTest, AStoreWithAGapIsReadByIds) {
   EXPECT_EQ(reports, AllReports(*ledger, ledger::ToColumns(ledger->entries)));
 }
 
+// A run of rows with no segment (all 140,000 here) is read on two
+// connections at once, each filling its half of the columns in place
+// (SqliteStore::FillTail): the columns hold the entries, position by
+// position. A row naming a donor the store does not hold (written behind
+// rmis's back, foreign keys off) stops its half, which is then read again on
+// one connection, the name numbered.
+TEST_F(ColumnsTest, RowsReadInTwoHalvesAreTheEntries) {
+  const std::string db = dir_->File("halves.db");
+  Exec(db_, ("VACUUM INTO '" + db + "'").c_str());
+  Exec(db,
+       "DELETE FROM entry_segments;"
+       " INSERT INTO entries (id, kind, donor, fund, currency, amount_minor, usd_cents, value_date, recorded_at,"
+       " attributed_year, import_id) VALUES ('ghost-receipt', 'receipt', 'ghost-donor', 'core', 'USD', 12345,"
+       " 12345, 19000, 1700000000, 2022, 1)");
+  ASSERT_EQ(Scalar(db, "SELECT count(*) FROM entries"), 140001);
+  auto store = store::OpenStore(db, store::OpenMode::kExisting, Env());
+  ASSERT_TRUE(store);
+  auto ledger = (*store)->LoadLedger();
+  ASSERT_TRUE(ledger);
+  const std::vector<ledger::Entry>& entries = ledger->entries;
+  ASSERT_TRUE((*store)->ReadColumns([&](const ledger::Ledger&, const ledger::EntryColumns& c) {
+    ASSERT_EQ(c.size(), entries.size());
+    size_t differ = 0, first = 0;
+    auto name = [](const ledger::Interner& names, int32_t number) {
+      return number == ledger::EntryColumns::kNone ? std::string() : names.Name(number);
+    };
+    auto id_at = [&](int32_t position) {
+      return position == ledger::EntryColumns::kNone ? std::string() : entries[static_cast<size_t>(position)].id;
+    };
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const ledger::Entry& e = entries[i];
+      const bool same = c.kind[i] == e.kind && c.region[i] == e.region && c.channel[i] == e.channel &&
+                        name(c.donors, c.donor[i]) == e.donor && name(c.funds, c.fund[i]) == e.fund &&
+                        name(c.appeals, c.appeal[i]) == e.appeal && name(c.events, c.event[i]) == e.event &&
+                        id_at(c.settles[i]) == e.settles && id_at(c.reverses[i]) == e.reverses &&
+                        c.value_day[i] == e.value_date.days && c.attributed_year[i] == e.attributed_year &&
+                        c.probability_ppm[i] == e.probability_ppm.value_or(-1) &&
+                        c.recorded_at[i] == e.recorded_at && c.usd_cents[i] == e.usd_cents &&
+                        c.amount_minor[i] == e.amount.minor_units();
+      if (!same && differ++ == 0) first = i;
+    }
+    EXPECT_EQ(differ, 0u) << "the first at position " << first << ", entry " << entries[first].id;
+    EXPECT_EQ(name(c.donors, c.donor.back()), "ghost-donor");
+  }));
+  // And it was sealed as it was read: a new process reads the same.
+  EXPECT_EQ(Scalar(db, "SELECT sum(rows) FROM entry_segments"), 131072);
+}
+
 TEST(Segments, RoundTripAndRejectGarbage) {
   ledger::Ledger l;
   ledger::Entry pledge;
