@@ -1381,6 +1381,11 @@ class SqliteStore : public Store {
 
   Status Load(ledger::Ledger& ledger) {
     if (auto status = LoadReference(ledger); !status) return status;
+    // Room for every entry at once: grown by doubling, the vector of ten
+    // million entries held its old and new copies together (`rmis check`).
+    Statement last(db_, "SELECT coalesce(max(seq), 0) FROM entries");
+    if (last.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
+    ledger.entries.reserve(ledger.entries.size() + static_cast<size_t>(last.Int(0)));
     std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
     return ReadEntries(sql.c_str(), ledger.entries);
   }
