@@ -80,26 +80,10 @@ void EntryColumns::Append(const Entry& e) {
 }
 
 void EntryColumns::AppendResolved(const EntryView& e, int32_t settles_position, int32_t reverses_position) {
-  const int32_t position = static_cast<int32_t>(kind.size());
-  kind.push_back(e.kind);
-  region.push_back(e.region);
-  channel.push_back(e.channel);
-  donor.push_back(donors.Intern(e.donor));
-  fund.push_back(funds.Intern(e.fund));
-  appeal.push_back(e.appeal.empty() ? kNone : appeals.Intern(e.appeal));
-  event.push_back(e.event.empty() ? kNone : events.Intern(e.event));
-  settles.push_back(settles_position);
-  reverses.push_back(reverses_position);
-  value_day.push_back(e.value_day);
-  attributed_year.push_back(e.attributed_year);
-  probability_ppm.push_back(e.probability_ppm);
-  recorded_at.push_back(e.recorded_at);
-  usd_cents.push_back(e.usd_cents);
-  amount_minor.push_back(e.amount_minor);
-  // An entry that names one stored after it (a dataset may name entries in
-  // any order) cannot be listed before that one is here: Reindex lists both.
-  if (settles_position >= position || reverses_position >= position) indexed_ = false;
-  if (indexed_) IndexEntry(position);
+  const size_t position = size();
+  Extend(1);
+  SetResolved(position, e, settles_position, reverses_position, /*intern=*/true);
+  IndexFilled(position, position + 1);
 }
 
 void EntryColumns::Extend(size_t count) {
@@ -123,16 +107,18 @@ void EntryColumns::Extend(size_t count) {
 
 bool EntryColumns::SetResolved(size_t position, const EntryView& e, int32_t settles_position,
                                int32_t reverses_position, bool intern) {
+  // -1 when not interned yet (and `intern` is false).
   auto number = [intern](Interner& names, std::string_view name) {
-    if (name.empty()) return kNone;
     return intern ? names.Intern(name) : names.Find(name);
   };
+  // An appeal or event not given is kNone; a donor and a fund are always given.
+  auto optional = [&](Interner& names, std::string_view name) { return name.empty() ? kNone : number(names, name); };
   const int32_t donor_number = number(donors, e.donor);
   const int32_t fund_number = number(funds, e.fund);
-  const int32_t appeal_number = number(appeals, e.appeal);
-  const int32_t event_number = number(events, e.event);
-  if (donor_number == kNone || fund_number == kNone || (appeal_number == kNone && !e.appeal.empty()) ||
-      (event_number == kNone && !e.event.empty())) {
+  const int32_t appeal_number = optional(appeals, e.appeal);
+  const int32_t event_number = optional(events, e.event);
+  if (donor_number < 0 || fund_number < 0 || (appeal_number < 0 && !e.appeal.empty()) ||
+      (event_number < 0 && !e.event.empty())) {
     return false;
   }
   kind[position] = e.kind;
@@ -154,8 +140,8 @@ bool EntryColumns::SetResolved(size_t position, const EntryView& e, int32_t sett
 }
 
 void EntryColumns::IndexFilled(size_t begin, size_t end) {
-  // As AppendResolved: an entry naming one after it leaves the index to
-  // Reindex.
+  // An entry that names one stored after it (a dataset may name entries in
+  // any order) cannot be listed before that one is here: Reindex lists both.
   for (size_t i = begin; i < end; ++i) {
     const auto position = static_cast<int32_t>(i);
     if (settles[i] >= position || reverses[i] >= position) indexed_ = false;
@@ -372,13 +358,6 @@ void EntryColumns::Reindex() {
 void EntryColumns::Append(const EntryView& e) {
   const int32_t position = static_cast<int32_t>(kind.size());
   ids.Intern(e.id);
-  kind.push_back(e.kind);
-  region.push_back(e.region);
-  channel.push_back(e.channel);
-  donor.push_back(donors.Intern(e.donor));
-  fund.push_back(funds.Intern(e.fund));
-  appeal.push_back(e.appeal.empty() ? kNone : appeals.Intern(e.appeal));
-  event.push_back(e.event.empty() ? kNone : events.Intern(e.event));
   auto reference = [&](std::string_view id, bool is_settles) {
     if (id.empty()) return kNone;
     int32_t target = ids.Find(id);
@@ -388,14 +367,10 @@ void EntryColumns::Append(const EntryView& e) {
     }
     return target;
   };
-  settles.push_back(reference(e.settles, true));
-  reverses.push_back(reference(e.reverses, false));
-  value_day.push_back(e.value_day);
-  attributed_year.push_back(e.attributed_year);
-  probability_ppm.push_back(e.probability_ppm);
-  recorded_at.push_back(e.recorded_at);
-  usd_cents.push_back(e.usd_cents);
-  amount_minor.push_back(e.amount_minor);
+  const int32_t settles_position = reference(e.settles, true);
+  const int32_t reverses_position = reference(e.reverses, false);
+  Extend(1);
+  SetResolved(static_cast<size_t>(position), e, settles_position, reverses_position, /*intern=*/true);
   // Entries appended earlier that named this one.
   if (!pending_.empty()) {
     if (auto it = pending_.find(std::string(e.id)); it != pending_.end()) {
