@@ -990,9 +990,9 @@ class SqliteStore : public Store {
 
   Status ReadColumnsIn(const ledger::Ledger& reference, ledger::EntryColumns& columns, int64_t& sealed,
                        bool& dense) {
-    Statement last(db_, "SELECT coalesce(max(seq), 0) FROM entries");
-    if (last.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
-    const int64_t max_seq = last.Int(0);
+    auto last = LastSeq();
+    if (!last) return tl::unexpected(last.error());
+    const int64_t max_seq = *last;
     columns.Reserve(static_cast<size_t>(max_seq));
     NumberNames(reference, columns);
     {
@@ -1379,13 +1379,21 @@ class SqliteStore : public Store {
     return {};
   }
 
+  // The sequence number of the last entry (0: none); entries are numbered
+  // 1, 2, 3, ... and never deleted, so at least how many there are.
+  Result<int64_t> LastSeq() {
+    Statement last(db_, "SELECT coalesce(max(seq), 0) FROM entries");
+    if (last.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
+    return last.Int(0);
+  }
+
   Status Load(ledger::Ledger& ledger) {
     if (auto status = LoadReference(ledger); !status) return status;
     // Room for every entry at once: grown by doubling, the vector of ten
     // million entries held its old and new copies together (`rmis check`).
-    Statement last(db_, "SELECT coalesce(max(seq), 0) FROM entries");
-    if (last.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
-    ledger.entries.reserve(ledger.entries.size() + static_cast<size_t>(last.Int(0)));
+    auto last = LastSeq();
+    if (!last) return tl::unexpected(last.error());
+    ledger.entries.reserve(ledger.entries.size() + static_cast<size_t>(*last));
     std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
     return ReadEntries(sql.c_str(), ledger.entries);
   }
