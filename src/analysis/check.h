@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,7 @@ struct CheckFinding {
 
 struct CheckResult {
   std::vector<CheckCount> checks;      // in the order they ran
-  std::vector<CheckFinding> findings;  // every difference, in the order found
+  std::vector<CheckFinding> findings;  // every difference, by check, each check's in storage order
   bool ok() const { return findings.empty(); }
 };
 
@@ -65,5 +66,38 @@ struct CheckResult {
 //   the store serves reports from; when null they are built from
 //   contents.ledger.entries.
 CheckResult CheckContents(const store::StoreContents& contents, const ledger::EntryColumns* columns = nullptr);
+
+// The same checks on entries streamed from the store (Store::StreamContents),
+// for a ledger too large to hold as records: per entry it keeps its id and
+// 34 bytes (kind, donor, fund, amount, currency, USD, years, region), about
+// 60 bytes in all with the index of ids, and nothing of the entry's text.
+//   LedgerCheck check;
+//   auto contents = store.StreamContents(check);  // OnReference, then OnEntry for each entry
+//   check.Finish(*contents);                      // every check but the report's; frees the per-entry state
+//   check.CheckReport(contents->ledger, columns); // over the store's columns of the same entries
+//   CheckResult result = check.TakeResult();
+// Findings are grouped by check, in the order of the checks, and within one
+// check in storage order of the entry they name.
+class LedgerCheck : public store::ContentsReader {
+ public:
+  LedgerCheck();
+  ~LedgerCheck() override;
+  LedgerCheck(const LedgerCheck&) = delete;
+  LedgerCheck& operator=(const LedgerCheck&) = delete;
+
+  void OnReference(const ledger::Ledger& reference) override;
+  void OnEntry(const ledger::Entry& entry) override;
+  // After the last entry; `contents` is the rest of the same snapshot (its
+  // ledger.entries are not read).
+  void Finish(const store::StoreContents& contents);
+  // The report's totals over `columns`, which must hold the entries
+  // streamed, in order; `reference`: the snapshot's reference records.
+  void CheckReport(const ledger::Ledger& reference, const ledger::EntryColumns& columns);
+  CheckResult TakeResult();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace rmis::analysis

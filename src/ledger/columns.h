@@ -208,6 +208,12 @@ struct EntryColumns {
   // reports (the last few years asked) and made again when much was
   // appended; concurrent readers may call it.
   std::shared_ptr<const ReportPlan> Plan(int year) const;
+  // Drops the plans kept (`rmis check` asks for every year once: keeping
+  // plans it will not ask for again only adds to its peak memory).
+  void ForgetPlans() const {
+    std::lock_guard<std::mutex> lock(plans_.mutex);
+    plans_.plans.clear();
+  }
   // The same lists, only the entries that settle or reverse another: what a
   // report reads first, to know what was settled and what was reversed.
   const std::vector<int32_t>& YearLinkPositions(int year) const;

@@ -25,6 +25,19 @@ std::optional<Role> ParseRole(std::string_view text) {
   return std::nullopt;
 }
 
+Result<StoreContents> Store::ReadContents() {
+  // Keeps what is streamed; the reference records come back in the contents.
+  class Keep : public ContentsReader {
+   public:
+    void OnReference(const ledger::Ledger&) override {}
+    void OnEntry(const ledger::Entry& entry) override { entries.push_back(entry); }
+    std::vector<ledger::Entry> entries;
+  } keep;
+  auto contents = StreamContents(keep);
+  if (contents) contents->ledger.entries = std::move(keep.entries);
+  return contents;
+}
+
 ImportResult SummarizePlan(ledger::PlanOutcome& outcome) {
   ImportResult result;
   result.unchanged = outcome.plan.unchanged;

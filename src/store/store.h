@@ -168,7 +168,8 @@ struct ImportRecord {
 // Everything `rmis check` reads (analysis/check.h), from one snapshot of the
 // store: writes that commit while it is read are not seen.
 struct StoreContents {
-  ledger::Ledger ledger;               // the reference records and every entry
+  ledger::Ledger ledger;               // the reference records; every entry, unless streamed
+  int64_t entries = 0;                 // how many entries the snapshot holds
   std::vector<ImportRecord> imports;   // in order of id
   int64_t entries_without_import = 0;  // entries whose import_id is NULL or names no import
   std::vector<AuditRecord> audit;      // the whole trail
@@ -178,6 +179,16 @@ struct StoreContents {
   // empty when the engine has none that a client can run.
   std::string engine_check;
   std::vector<std::string> engine_problems;  // what it found; empty: none
+};
+
+// Takes what Store::StreamContents reads.
+class ContentsReader {
+ public:
+  virtual ~ContentsReader() = default;
+  // First, once: donors, funds, targets, appeals, events and rates.
+  virtual void OnReference(const ledger::Ledger& reference) = 0;
+  // Then each entry, in storage order.
+  virtual void OnEntry(const ledger::Entry& entry) = 0;
 };
 
 class Store {
@@ -269,9 +280,13 @@ class Store {
   virtual Result<std::pair<int64_t, std::string>> AuditHead() = 0;
 
   // --- Checking (issue 6). -------------------------------------------------
-  // Reads the whole store, in one snapshot, for `rmis check`. Memory grows
-  // with the ledger (every entry is loaded as a record).
-  virtual Result<StoreContents> ReadContents() = 0;
+  // Reads the whole store, in one snapshot, for `rmis check`: the reference
+  // records go to `reader` first, then every entry, one at a time in storage
+  // order, and are not kept (contents.ledger.entries stays empty), so memory
+  // does not grow with the ledger; the rest is returned.
+  virtual Result<StoreContents> StreamContents(ContentsReader& reader) = 0;
+  // The same, with every entry kept in contents.ledger.entries.
+  Result<StoreContents> ReadContents();
 };
 
 // What a plan comes to, before anything is written: the problems, or the

@@ -14,6 +14,7 @@
 #include "exchange/generate/generator.h"
 #include "reference/countries.h"
 #include "store/store.h"
+#include "support/postgres_harness.h"
 #include "support/test_support.h"
 
 namespace rmis::analysis {
@@ -147,6 +148,14 @@ TEST_F(CheckTest, EachBrokenInvariantIsFoundAndNamed) {
        }, {"settlements", "imports"}, "entry E2019-0006", "which \"X-1\" reverses"},
       {"an unknown donor", [](C& c) { Find(c, "E2019-0002").donor = "nobody"; }, {"references"},
        "entry E2019-0002", "names the donor \"nobody\""},
+      {"an id stored twice", [](C& c) {
+         ledger::Entry again = Find(c, "E2019-0002");
+         c.ledger.entries.push_back(again);
+         c.imports.back().entries += 1;
+         c.imports.back().added += 1;
+       }, {"references", "imports"}, "entry E2019-0002", "the id is stored more than once"},
+      {"a settlement of an entry stored nowhere", [](C& c) { Find(c, "R-1").settles = "NOPE"; }, {"references"},
+       "entry R-1", "settles \"NOPE\", which is not stored"},
       {"an import's count", [](C& c) { c.imports.front().added += 1; }, {"imports"}, "import 1",
        "audit record 1 says"},
       {"entries without an import", [](C& c) { c.entries_without_import = 2; }, {"imports"}, "entries",
@@ -233,6 +242,92 @@ TEST(CheckGenerated, EveryDatasetTheImportAcceptsChecks) {
     for (const auto& f : result.findings) ADD_FAILURE() << f.check << ": " << f.subject << ": " << f.message;
     EXPECT_EQ(contents->imports.size(), 3u);
   }
+}
+
+// What `rmis check` does on a store too large to hold as records: the
+// entries are streamed (Store::StreamContents) into LedgerCheck, on SQLite
+// and on a real PostgreSQL server, over more entries than PostgreSQL reads in
+// one page, with a receipt stored before the pledge it settles (a dataset may
+// give them in that order). The store passes, with the counts of the checks
+// over the whole ledger read as records, and the entries arrive once each,
+// in storage order.
+class CheckStreamedTest : public ::testing::TestWithParam<testing::StoreKind> {};
+
+INSTANTIATE_TEST_SUITE_P(Stores, CheckStreamedTest,
+                         ::testing::Values(testing::StoreKind::kSqlite, testing::StoreKind::kPostgres),
+                         [](const auto& info) { return testing::StoreKindName(info.param); });
+
+TEST_P(CheckStreamedTest, AStreamedStoreChecksAsWhenReadWhole) {
+  testing::TestStoreLocation where(GetParam());
+  auto store = store::OpenStore(where.location(), store::OpenMode::kCreate, TestEnvironment());
+  ASSERT_TRUE(store) << store.error().message;
+  exchange::DatasetRead sample = exchange::ReadDatasetDirectory(testing::SampleDir().string());
+  ASSERT_TRUE(sample.problems.empty());
+  store::WriteOptions options;
+  options.source = "sample";
+  ASSERT_TRUE((*store)->Import(sample.dataset, options));
+  std::string rows = "id,kind,donor,fund,amount,currency,value_date,settles\n"
+                     "F-0,receipt,germany,foundation_earmarked,5.00,USD,2021-04-01,F-P\n";
+  for (int i = 1; i < 21000; ++i) rows += "F-" + std::to_string(i) + ",receipt,germany,foundation_earmarked,1.00,USD,2021-04-01,\n";
+  rows += "F-P,pledge,germany,foundation_earmarked,1000.00,USD,2021-03-01,\n";
+  exchange::DatasetRead more;
+  exchange::ReadDatasetFileText("entries.csv", rows, more);
+  ASSERT_TRUE(more.problems.empty()) << ledger::FormatProblem(more.problems[0]);
+  options.source = "more";
+  auto added = (*store)->Import(more.dataset, options);
+  ASSERT_TRUE(added) << added.error().message;
+  ASSERT_TRUE(added->problems.empty()) << ledger::FormatProblem(added->problems[0]);
+
+  auto ledger = (*store)->LoadLedger();
+  ASSERT_TRUE(ledger);
+  const size_t stored = ledger->entries.size();
+  ASSERT_GT(stored, 21000u);
+
+  // Streamed: every entry once, in storage order, none kept.
+  class Ids : public store::ContentsReader {
+   public:
+    void OnReference(const ledger::Ledger& reference) override { donors = reference.donors.size(); }
+    void OnEntry(const ledger::Entry& entry) override { ids.push_back(entry.id); }
+    size_t donors = 0;
+    std::vector<std::string> ids;
+  } ids;
+  auto streamed = (*store)->StreamContents(ids);
+  ASSERT_TRUE(streamed) << streamed.error().message;
+  EXPECT_TRUE(streamed->ledger.entries.empty());
+  EXPECT_EQ(streamed->entries, static_cast<int64_t>(stored));
+  EXPECT_EQ(ids.donors, ledger->donors.size());
+  ASSERT_EQ(ids.ids.size(), stored);
+  for (size_t i = 0; i < stored; ++i) ASSERT_EQ(ids.ids[i], ledger->entries[i].id) << "at " << i;
+
+  // Checked as `rmis check` checks it.
+  LedgerCheck check;
+  auto contents = (*store)->StreamContents(check);
+  ASSERT_TRUE(contents) << contents.error().message;
+  check.Finish(*contents);
+  bool report_checked = false;
+  ASSERT_TRUE((*store)->ReadColumns([&](const ledger::Ledger&, const ledger::EntryColumns& columns) {
+    ASSERT_EQ(columns.size(), stored);
+    check.CheckReport(contents->ledger, columns);
+    report_checked = true;
+  }));
+  EXPECT_TRUE(report_checked);
+  CheckResult result = check.TakeResult();
+  for (const auto& f : result.findings) ADD_FAILURE() << f.check << ": " << f.subject << ": " << f.message;
+
+  // The same counts as the check of the whole ledger read as records.
+  auto whole = (*store)->ReadContents();
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->ledger.entries.size(), stored);
+  CheckResult expected = CheckContents(*whole);
+  ASSERT_EQ(result.checks.size(), expected.checks.size());
+  for (size_t i = 0; i < expected.checks.size(); ++i) {
+    EXPECT_EQ(result.checks[i].name, expected.checks[i].name);
+    EXPECT_EQ(result.checks[i].checked, expected.checks[i].checked) << expected.checks[i].name;
+  }
+  std::map<std::string, int64_t> checked;
+  for (const auto& c : result.checks) checked[c.name] = c.checked;
+  EXPECT_EQ(checked["references"], static_cast<int64_t>(stored));
+  EXPECT_EQ(checked["imports"], 2);
 }
 
 }  // namespace

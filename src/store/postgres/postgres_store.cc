@@ -961,7 +961,9 @@ class PostgresStore : public Store {
   // imports and the audit trail agree with each other. PostgreSQL has no
   // whole-database check a client can run (its files are checked by WAL
   // replay and, if enabled, page checksums), so engine_check stays empty.
-  Result<StoreContents> ReadContents() override {
+  // The entries are read a page at a time (by seq, within the snapshot), so
+  // that neither the client nor libpq holds them all.
+  Result<StoreContents> StreamContents(ContentsReader& reader) override {
     auto lease = pool_.Acquire();
     if (!lease) return Failed(lease);
     Connection& c = **lease;
@@ -969,9 +971,20 @@ class PostgresStore : public Store {
     if (auto status = transaction.BeginRead(); !status) return tl::unexpected(status.error());
     StoreContents contents;
     if (auto status = LoadReference(c, contents.ledger); !status) return tl::unexpected(status.error());
-    if (auto status = ReadEntries(c, std::string(kEntryColumns) + " ORDER BY seq", Params(), contents.ledger.entries);
-        !status) {
-      return tl::unexpected(status.error());
+    reader.OnReference(contents.ledger);
+    constexpr int64_t kPage = 10000;
+    for (int64_t after = 0;;) {
+      auto rows = c.Run("reading entries", std::string(kEntryColumns) + " WHERE seq > $1 ORDER BY seq LIMIT $2",
+                        Params().Int(after).Int(kPage));
+      if (!rows) return Failed(rows);
+      for (int r = 0; r < rows->size(); ++r) {
+        auto entry = ReadEntry(*rows, r);
+        if (!entry) return Failed(entry);
+        reader.OnEntry(*entry);
+        ++contents.entries;
+        after = rows->Int(r, 0);
+      }
+      if (rows->size() < kPage) break;
     }
     auto imports = c.Run("reading the imports",
                          "WITH counted AS (SELECT import_id, count(*) AS n FROM entries GROUP BY import_id)"

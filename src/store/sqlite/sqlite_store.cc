@@ -510,7 +510,7 @@ class SqliteStore : public Store {
   // One read transaction (BEGIN DEFERRED takes its snapshot at the first
   // read, and no write lock), so that the ledger, the imports and the audit
   // trail agree with each other.
-  Result<StoreContents> ReadContents() override {
+  Result<StoreContents> StreamContents(ContentsReader& reader) override {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
     if (auto status = Exec(db_, "BEGIN DEFERRED"); !status) return tl::unexpected(status.error());
     struct EndRead {
@@ -518,7 +518,21 @@ class SqliteStore : public Store {
       ~EndRead() { sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); }
     } end_read{db_};
     StoreContents contents;
-    if (auto status = Load(contents.ledger); !status) return tl::unexpected(status.error());
+    if (auto status = LoadReference(contents.ledger); !status) return tl::unexpected(status.error());
+    reader.OnReference(contents.ledger);
+    {
+      std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
+      Statement q(db_, sql.c_str());
+      if (!q.ok()) return Fail(ErrorCode::kIo, q.error());
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) {
+        auto entry = ReadEntry(q);
+        if (!entry) return tl::unexpected(entry.error());
+        reader.OnEntry(*entry);
+        ++contents.entries;
+      }
+      if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
+    }
     {
       Statement q(db_,
                   "WITH counted AS (SELECT import_id, count(*) AS n FROM entries GROUP BY import_id)"
