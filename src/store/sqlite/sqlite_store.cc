@@ -507,6 +507,51 @@ class SqliteStore : public Store {
     return list;
   }
 
+  // One of SQLite's checks of its own files ("integrity_check",
+  // "foreign_key_check"), on a reader connection and a thread of its own
+  // (taken over and closed), or, given none, on the store's connection when
+  // joined. Its findings are lines for StoreContents::engine_problems.
+  class EngineCheck {
+   public:
+    EngineCheck(sqlite3* reader, const char* pragma) : reader_(reader), pragma_(pragma) {
+      if (reader_ != nullptr) thread_ = std::thread([this] { problems_ = Run(reader_, pragma_); });
+    }
+    EngineCheck(const EngineCheck&) = delete;
+    EngineCheck& operator=(const EngineCheck&) = delete;
+    ~EngineCheck() { Wait(); }
+    std::vector<std::string> Join(sqlite3* db) {
+      if (reader_ == nullptr) return Run(db, pragma_);
+      Wait();
+      return std::move(problems_);
+    }
+
+   private:
+    void Wait() {
+      if (thread_.joinable()) thread_.join();
+      if (reader_ != nullptr) sqlite3_close_v2(reader_);
+      reader_ = nullptr;
+    }
+    static std::vector<std::string> Run(sqlite3* db, const std::string& pragma) {
+      std::vector<std::string> problems;
+      Statement q(db, ("PRAGMA " + pragma).c_str());
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) {
+        if (pragma == "integrity_check") {
+          if (q.Text(0) != "ok") problems.push_back("integrity_check: " + q.Text(0));
+        } else {
+          problems.push_back("foreign_key_check: row " + std::to_string(q.Int(1)) + " of " + q.Text(0) +
+                             " names a missing row of " + q.Text(2));
+        }
+      }
+      if (rc != SQLITE_DONE) problems.push_back(pragma + ": " + sqlite3_errmsg(db));
+      return problems;
+    }
+    sqlite3* reader_;
+    std::string pragma_;
+    std::vector<std::string> problems_;
+    std::thread thread_;
+  };
+
   // One read transaction (BEGIN DEFERRED takes its snapshot at the first
   // read, and no write lock), so that the ledger, the imports and the audit
   // trail agree with each other.
@@ -517,6 +562,12 @@ class SqliteStore : public Store {
       sqlite3* db;
       ~EndRead() { sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); }
     } end_read{db_};
+    // SQLite's own checks each read the whole file (at ten million entries
+    // integrity_check took 24 s and foreign_key_check 17 s): each runs on a
+    // connection of its own while the entries are read, or, where there can
+    // be none (in memory), on this one afterwards.
+    EngineCheck engine[] = {EngineCheck(OpenReader(), "integrity_check"),
+                            EngineCheck(OpenReader(), "foreign_key_check")};
     StoreContents contents;
     if (auto status = LoadReference(contents.ledger); !status) return tl::unexpected(status.error());
     reader.OnReference(contents.ledger);
@@ -557,22 +608,9 @@ class SqliteStore : public Store {
     contents.audit_head_seq = head->first;
     contents.audit_head_hash = head->second;
     contents.engine_check = "PRAGMA integrity_check, PRAGMA foreign_key_check";
-    {
-      Statement q(db_, "PRAGMA integrity_check");
-      int rc;
-      while ((rc = q.Step()) == SQLITE_ROW) {
-        if (q.Text(0) != "ok") contents.engine_problems.push_back("integrity_check: " + q.Text(0));
-      }
-      if (rc != SQLITE_DONE) contents.engine_problems.push_back(std::string("integrity_check: ") + sqlite3_errmsg(db_));
-    }
-    {
-      Statement q(db_, "PRAGMA foreign_key_check");
-      int rc;
-      while ((rc = q.Step()) == SQLITE_ROW) {
-        contents.engine_problems.push_back("foreign_key_check: row " + std::to_string(q.Int(1)) + " of " +
-                                           q.Text(0) + " names a missing row of " + q.Text(2));
-      }
-      if (rc != SQLITE_DONE) contents.engine_problems.push_back(std::string("foreign_key_check: ") + sqlite3_errmsg(db_));
+    for (auto& check : engine) {
+      std::vector<std::string> problems = check.Join(db_);
+      contents.engine_problems.insert(contents.engine_problems.end(), problems.begin(), problems.end());
     }
     return contents;
   }
