@@ -80,4 +80,67 @@ DonorSummary SummarizeDonor(std::string_view donor, const std::vector<ledger::En
   return summary;
 }
 
+DonorSummary SummarizeDonor(std::string_view donor, const ledger::EntryColumns& c, const Snapshot& snapshot) {
+  using ledger::EntryColumns;
+  using ledger::EntryKind;
+  DonorSummary summary;
+  summary.donor = std::string(donor);
+  summary.snapshot = snapshot;
+  const int32_t number = c.donors.Find(donor);
+  if (number < 0) return summary;
+
+  std::vector<int32_t> seen;
+  for (size_t p = 0; p < c.size(); ++p) {
+    if (c.donor[p] != number || c.value_day[p] > snapshot.as_of.days) continue;
+    if (snapshot.known_at && c.recorded_at[p] > *snapshot.known_at) continue;
+    seen.push_back(static_cast<int32_t>(p));
+  }
+  std::unordered_set<int32_t> reversed;
+  for (int32_t p : seen) {
+    if (c.kind[p] == EntryKind::kReversal && c.reverses[p] != EntryColumns::kNone) reversed.insert(c.reverses[p]);
+  }
+  auto live = [&](int32_t p) { return c.kind[p] != EntryKind::kReversal && !reversed.count(p); };
+  std::unordered_map<int32_t, int64_t> settled;
+  std::map<int, std::map<std::string, int64_t>> by_year;
+  for (int32_t p : seen) {
+    if (!live(p)) continue;
+    if (c.settles[p] != EntryColumns::kNone) settled[c.settles[p]] += c.amount_minor[p];
+    if (c.kind[p] == EntryKind::kReceipt) {
+      by_year[ledger::YearOf(ledger::Date{c.value_day[p]})][c.funds.Name(c.fund[p])] += c.usd_cents[p];
+    }
+  }
+  for (const auto& [year, funds] : by_year) {
+    DonorYearGiving giving{year, 0, {}};
+    for (const auto& [fund, cents] : funds) {
+      giving.funds.push_back({fund, cents});
+      giving.received_cents += cents;
+    }
+    summary.received_cents += giving.received_cents;
+    summary.giving.push_back(std::move(giving));
+  }
+  for (int32_t p : seen) {
+    const bool pledge = c.kind[p] == EntryKind::kPledge;
+    if (!live(p) || (!pledge && c.kind[p] != EntryKind::kExpected)) continue;
+    OpenEntry item;
+    item.position = p;
+    auto it = settled.find(p);
+    item.settled_minor = it == settled.end() ? 0 : it->second;
+    item.open_minor = c.amount_minor[p] - item.settled_minor;
+    if (item.open_minor <= 0) continue;
+    item.open_cents = Proportion(c.usd_cents[p], item.open_minor, c.amount_minor[p]);
+    if (pledge) {
+      item.weighted_cents = item.open_cents;
+      summary.open_pledged_cents += item.open_cents;
+      summary.open_pledges.push_back(std::move(item));
+    } else {
+      const int32_t ppm = c.probability_ppm[p] == EntryColumns::kNone ? 1000000 : c.probability_ppm[p];
+      item.weighted_cents = Proportion(item.open_cents, ppm, 1000000);
+      summary.expected_cents += item.weighted_cents;
+      summary.expected_unweighted_cents += item.open_cents;
+      summary.expectations.push_back(std::move(item));
+    }
+  }
+  return summary;
+}
+
 }  // namespace rmis::analysis

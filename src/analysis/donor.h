@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analysis/report.h"
+#include "ledger/columns.h"
 #include "ledger/types.h"
 
 namespace rmis::analysis {
@@ -35,6 +36,7 @@ struct OpenEntry {
   int64_t open_minor = 0;     // amount - settled, in its currency (> 0)
   int64_t open_cents = 0;     // round_half_even(usd * open / amount)
   int64_t weighted_cents = 0; // open_cents weighted by the probability (expectations); open_cents for pledges
+  int32_t position = -1;      // in the columns, when summarized over them (then `entry` is left to the caller)
 };
 
 struct DonorSummary {
@@ -54,6 +56,14 @@ struct DonorSummary {
 // A reversal in the snapshot removes itself and the entry it reverses. Sums
 // are int64 cents, added as the report adds them.
 DonorSummary SummarizeDonor(std::string_view donor, const std::vector<ledger::Entry>& entries,
+                            const Snapshot& snapshot);
+
+// The same figures over the entries' columns (what a store keeps for
+// reports): one pass over the donor column, no entry record read, so a donor
+// with a million entries among ten million takes milliseconds, not seconds.
+// The open pledges and expectations carry their `position`; their `entry` is
+// empty, for the caller to read (the columns hold no id, currency or note).
+DonorSummary SummarizeDonor(std::string_view donor, const ledger::EntryColumns& columns,
                             const Snapshot& snapshot);
 
 }  // namespace rmis::analysis

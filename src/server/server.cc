@@ -12,6 +12,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
 
 #include "access/access.h"
 #include "analysis/donor.h"
@@ -734,28 +735,73 @@ class ApiServer::Impl {
   }
 
   // The donor's giving by year and fund, open pledges, expectations and focal
-  // points, from its entries in the snapshot (analysis/donor.h).
+  // points, from its entries in the snapshot (analysis/donor.h): summed over
+  // the columns the store keeps for reports, then only the open pledges' and
+  // expectations' records read, by sequence number (at ten million entries a
+  // donor with over a million of them took seconds listed as records).
   void DonorSummary(const Request& req, Response& res) {
     const std::string donor = req.matches[1];
     json details = json::array();
     analysis::Snapshot snapshot = ParseSnapshot(req, details);
     if (!details.empty()) return Send(res, BadRequest("the snapshot's parameters are not right", details));
-    auto reference = store_.LoadReference();
-    if (!reference) return Send(res, FromError(reference.error()));
     bool known = false;
-    for (const auto& d : reference->donors) known = known || d.id == donor;
+    analysis::DonorSummary summary;
+    // What the columns say of each open entry, to check the record read for it against.
+    struct Expected {
+      ledger::EntryKind kind;
+      int64_t amount_minor, usd_cents;
+      int32_t value_day;
+    };
+    std::vector<Expected> expected;
+    std::vector<analysis::OpenEntry*> open;
+    auto read = store_.ReadColumns([&](const ledger::Ledger& reference, const ledger::EntryColumns& columns) {
+      for (const auto& d : reference.donors) known = known || d.id == donor;
+      if (!known) return;
+      summary = analysis::SummarizeDonor(donor, columns, snapshot);
+      for (auto* list : {&summary.open_pledges, &summary.expectations}) {
+        for (auto& item : *list) {
+          const auto p = static_cast<size_t>(item.position);
+          open.push_back(&item);
+          expected.push_back({columns.kind[p], columns.amount_minor[p], columns.usd_cents[p], columns.value_day[p]});
+        }
+      }
+    });
+    if (!read) return Send(res, FromError(read.error()));
     if (!known) return Send(res, HttpError{404, "not_found", "no donor " + donor});
-    // A settlement or reversal always has the donor of the entry it names, so
-    // the donor's entries up to the as-of date are all the summary needs.
-    store::EntryFilter filter;
-    filter.donor = donor;
-    filter.to = snapshot.as_of;
-    filter.known_at = snapshot.known_at;
-    auto list = store_.ListEntries(filter);
-    if (!list) return Send(res, FromError(list.error()));
-    std::vector<ledger::Entry> entries;
-    entries.reserve(list->size());
-    for (auto& item : *list) entries.push_back(std::move(item.entry));
+    // Position p is the entry numbered p + 1 (store.h), unless rows were
+    // deleted behind the store's back: then the records do not match the
+    // columns, and the summary is made from the donor's records instead.
+    bool matched = true;
+    if (!open.empty()) {
+      store::EntryFilter filter;
+      for (const auto* item : open) filter.seqs.push_back(int64_t{item->position} + 1);
+      auto records = store_.ListEntries(filter);
+      if (!records) return Send(res, FromError(records.error()));
+      std::unordered_map<int64_t, ledger::Entry*> by_seq;
+      for (auto& listed : *records) by_seq.emplace(listed.seq, &listed.entry);
+      for (size_t i = 0; i < open.size() && matched; ++i) {
+        auto it = by_seq.find(int64_t{open[i]->position} + 1);
+        const Expected& e = expected[i];
+        matched = it != by_seq.end() && it->second->donor == donor && it->second->kind == e.kind &&
+                  it->second->amount.minor_units() == e.amount_minor && it->second->usd_cents == e.usd_cents &&
+                  it->second->value_date.days == e.value_day;
+        if (matched) open[i]->entry = std::move(*it->second);
+      }
+    }
+    if (!matched) {
+      // A settlement or reversal always has the donor of the entry it names,
+      // so the donor's entries up to the as-of date are all the summary needs.
+      store::EntryFilter filter;
+      filter.donor = donor;
+      filter.to = snapshot.as_of;
+      filter.known_at = snapshot.known_at;
+      auto list = store_.ListEntries(filter);
+      if (!list) return Send(res, FromError(list.error()));
+      std::vector<ledger::Entry> entries;
+      entries.reserve(list->size());
+      for (auto& item : *list) entries.push_back(std::move(item.entry));
+      summary = analysis::SummarizeDonor(donor, entries, snapshot);
+    }
     auto users = store_.ListUsers();
     if (!users) return Send(res, FromError(users.error()));
     std::vector<std::string> focal_points;
@@ -765,7 +811,7 @@ class ApiServer::Impl {
         focal_points.push_back(user.name);
       }
     }
-    Send(res, 200, DonorSummaryJson(analysis::SummarizeDonor(donor, entries, snapshot), focal_points).dump());
+    Send(res, 200, DonorSummaryJson(summary, focal_points).dump());
   }
 
   void Report(const Request& req, Response& res) {

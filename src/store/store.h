@@ -37,6 +37,10 @@ struct EntryFilter {
   std::string event;
   std::string settles;  // entries that settle this one
   std::optional<ledger::Instant> known_at;  // recorded_at on or before
+  // Only the entries with these sequence numbers (entries are numbered 1, 2,
+  // 3, ... in storage order: the entry at position p of the columns
+  // ReadColumns gives has sequence number p + 1). Empty: no such filter.
+  std::vector<int64_t> seqs;
   bool newest_first = false;  // order: by sequence number, descending instead of ascending
   int64_t after_seq = 0;   // cursor: entries stored after this sequence number
   int64_t before_seq = 0;  // cursor for newest_first: entries stored before this one; 0: no bound

@@ -729,6 +729,12 @@ class PostgresStore : public Store {
     if (!filter.settles.empty()) text("settles = ", filter.settles);
     if (filter.before_seq > 0) number("seq < ", filter.before_seq);
     if (filter.known_at) number("recorded_at <= ", *filter.known_at);
+    if (!filter.seqs.empty()) {
+      sql += " AND seq = ANY(" + params.Next() + "::bigint[])";
+      std::string list = "{";
+      for (size_t i = 0; i < filter.seqs.size(); ++i) list += (i ? "," : "") + std::to_string(filter.seqs[i]);
+      params.Text(list + "}");
+    }
     sql += filter.newest_first ? " ORDER BY seq DESC" : " ORDER BY seq";
     if (filter.limit > 0) {
       sql += " LIMIT " + params.Next();

@@ -304,6 +304,14 @@ class SqliteStore : public Store {
     if (!filter.settles.empty()) sql += " AND settles = ?11";
     if (filter.before_seq > 0) sql += " AND seq < ?14";
     if (filter.known_at) sql += " AND recorded_at <= ?15";
+    // A JSON array of the numbers: one statement, a rowid lookup each.
+    std::string seqs;
+    if (!filter.seqs.empty()) {
+      sql += " AND seq IN (SELECT value FROM json_each(?16))";
+      seqs = "[";
+      for (size_t i = 0; i < filter.seqs.size(); ++i) seqs += (i ? "," : "") + std::to_string(filter.seqs[i]);
+      seqs += "]";
+    }
     sql += filter.newest_first ? " ORDER BY seq DESC" : " ORDER BY seq";
     if (filter.limit > 0) sql += " LIMIT ?12";
     Statement query(db_, sql.c_str());
@@ -322,6 +330,7 @@ class SqliteStore : public Store {
     if (!filter.settles.empty()) query.Bind(11, filter.settles);
     if (filter.before_seq > 0) query.Bind(14, filter.before_seq);
     if (filter.known_at) query.Bind(15, *filter.known_at);
+    if (!filter.seqs.empty()) query.Bind(16, seqs);
     if (filter.limit > 0) query.Bind(12, filter.limit);
     std::vector<ListedEntry> list;
     int rc;

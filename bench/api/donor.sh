@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A donor's page over HTTP on a large store: GET /api/v1/donors/{id}/summary,
+# timed with curl once the server holds the ledger in memory (the first
+# report loads it). Usage: bench/api/donor.sh STORE DONOR... (STORE: an
+# existing SQLite file or postgresql:// URL; a viewer account "bench-donor" is
+# added to it if missing). Prints, per donor, its number of entries and the
+# median of 5 requests. RMIS (default build/src/cli/rmis) picks the binary.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ $# -ge 2 ] || { echo "usage: $0 STORE DONOR..." >&2; exit 2; }
+db=$1
+shift
+rmis=${RMIS:-build/src/cli/rmis}
+work=$(mktemp -d)
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
+RMIS_PASSWORD=benchmark-password $rmis user add bench-donor --role viewer --db "$db" >/dev/null 2>&1 || true
+token=$($rmis user token bench-donor --label donor-benchmark --db "$db")
+port=$((20000 + RANDOM % 20000))
+$rmis serve --db "$db" --listen 127.0.0.1:$port --threads 4 > "$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done
+get() { curl -s -o "$work/body" -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1"; }
+echo "first report (loads the ledger): $(get '/api/v1/report?year=2024') s"
+count() {
+  case "$db" in
+    postgres*) psql "$db" -Atc "SELECT count(*) FROM entries WHERE donor = '$1'" ;;
+    *) sqlite3 "$db" "SELECT count(*) FROM entries WHERE donor = '$1'" ;;
+  esac
+}
+for donor in "$@"; do
+  times=()
+  for _ in 1 2 3 4 5; do times+=("$(get "/api/v1/donors/$donor/summary")"); done
+  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
+  open=$(python3 -c "import json,sys; d=json.load(open('$work/body')); print(len(d['open_pledges']), len(d['expectations']))")
+  echo "$donor: $(count "$donor") entries, open pledges and expectations: $open, median $median s"
+done
