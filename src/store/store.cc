@@ -1,6 +1,7 @@
 // Chooses the store implementation from the location's form.
 #include "store/store.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include "store/postgres/postgres_store.h"
@@ -36,6 +37,52 @@ Result<StoreContents> Store::ReadContents() {
   auto contents = StreamContents(keep);
   if (contents) contents->ledger.entries = std::move(keep.entries);
   return contents;
+}
+
+std::optional<std::vector<int64_t>> MatchingSeqs(const ledger::EntryColumns& c, const EntryFilter& filter) {
+  if (!filter.id.empty() || !filter.settles.empty() || !filter.seqs.empty()) return std::nullopt;
+  std::vector<int64_t> seqs;
+  // A name's number in the columns; kAny: not filtered; a name the columns
+  // never saw matches nothing.
+  constexpr int32_t kAny = -2;
+  bool none = false;
+  auto number = [&](const ledger::Interner& names, const std::string& name) {
+    if (name.empty()) return kAny;
+    const int32_t found = names.Find(name);
+    if (found < 0) none = true;
+    return found;
+  };
+  const int32_t donor = number(c.donors, filter.donor), fund = number(c.funds, filter.fund);
+  const int32_t appeal = number(c.appeals, filter.appeal), event = number(c.events, filter.event);
+  if (none) return seqs;
+  auto matches = [&](size_t p) {
+    if (donor != kAny && c.donor[p] != donor) return false;
+    if (fund != kAny && c.fund[p] != fund) return false;
+    if (appeal != kAny && c.appeal[p] != appeal) return false;
+    if (event != kAny && c.event[p] != event) return false;
+    if (filter.kind && c.kind[p] != *filter.kind) return false;
+    if (filter.from && c.value_day[p] < filter.from->days) return false;
+    if (filter.to && c.value_day[p] > filter.to->days) return false;
+    if (filter.attributed_year && c.attributed_year[p] != *filter.attributed_year) return false;
+    if (filter.region && c.region[p] != *filter.region) return false;
+    if (filter.known_at && c.recorded_at[p] > *filter.known_at) return false;
+    return true;
+  };
+  // Positions p with after_seq < p + 1 < before_seq.
+  const auto size = static_cast<int64_t>(c.size());
+  const int64_t begin = std::clamp<int64_t>(filter.after_seq, 0, size);
+  const int64_t end = filter.before_seq > 0 ? std::clamp<int64_t>(filter.before_seq - 1, 0, size) : size;
+  const auto full = [&] { return filter.limit > 0 && static_cast<int64_t>(seqs.size()) >= filter.limit; };
+  if (filter.newest_first) {
+    for (int64_t p = end - 1; p >= begin && !full(); --p) {
+      if (matches(static_cast<size_t>(p))) seqs.push_back(p + 1);
+    }
+  } else {
+    for (int64_t p = begin; p < end && !full(); ++p) {
+      if (matches(static_cast<size_t>(p))) seqs.push_back(p + 1);
+    }
+  }
+  return seqs;
 }
 
 ImportResult SummarizePlan(ledger::PlanOutcome& outcome) {

@@ -298,6 +298,13 @@ class Store {
 // report an import the same way.
 ImportResult SummarizePlan(ledger::PlanOutcome& outcome);
 
+// The sequence numbers of the entries ListEntries(filter) lists, in its
+// order and up to its limit, found over `columns` (ReadColumns: position p
+// is the entry numbered p + 1) without reading a row: a pass over memory
+// instead of a scan of the table. nullopt when the filter names what the
+// columns do not hold (an id, `settles`, `seqs`).
+std::optional<std::vector<int64_t>> MatchingSeqs(const ledger::EntryColumns& columns, const EntryFilter& filter);
+
 // What a store needs from outside: the clock, and the country list.
 struct StoreEnvironment {
   std::function<ledger::Instant()> now;

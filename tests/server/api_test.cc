@@ -473,6 +473,20 @@ TEST_P(ApiTest, DonorSummaryOfAStoreWithAGap) {
   EXPECT_EQ(after["expectations"][0]["open_usd"], "200000.00");
   EXPECT_EQ(after["expected_usd"], before["expected_usd"]);
   EXPECT_EQ(after, before);
+  // The entry list, found over the columns too, still lists what is stored.
+  auto listed = Client().Get("/api/v1/entries?kind=receipt&limit=2", As("viewer"));
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  json page = json::parse(listed->body);
+  ASSERT_EQ(page["entries"].size(), 2u);
+  EXPECT_EQ(page["entries"][0]["id"], "R1");
+  EXPECT_EQ(page["entries"][1]["id"], "R2");
+  auto rest = Client().Get(("/api/v1/entries?kind=receipt&limit=2&cursor=" + page["next_cursor"].get<std::string>()).c_str(),
+                           As("viewer"));
+  ASSERT_EQ(rest->status, 200) << rest->body;
+  json second = json::parse(rest->body);
+  ASSERT_EQ(second["entries"].size(), 1u);
+  EXPECT_EQ(second["entries"][0]["id"], "R3");
+  EXPECT_TRUE(second["next_cursor"].is_null());
 }
 
 TEST_P(ApiTest, EveryWriteIsInTheAuditTrail) {

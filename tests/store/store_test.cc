@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "exchange/csv/dataset_reader.h"
+#include "exchange/generate/generator.h"
 #include "reference/countries.h"
 #include "store/audit.h"
 #include "store/migrations/migrations.h"
@@ -537,6 +538,92 @@ TEST_P(StoreTest, ColumnsAreTheEntriesEvenWithAGap) {
                                     : "DROP TRIGGER entries_no_delete ON entries; DELETE FROM entries WHERE id = 'C3'"),
             "");
   same(*OpenAgain());
+}
+
+// What the API's entry list finds over the columns (store::MatchingSeqs) is
+// what ListEntries lists from the table, filter by filter: each criterion
+// alone and together, cursors both ways, limits, names the store never saw.
+TEST_P(StoreTest, MatchingSeqsOverTheColumnsAreWhatIsListed) {
+  testing::TempDir dir;
+  exchange::GenerateOptions options;
+  options.entries = 3000;
+  options.donors = 100;
+  options.seed = 21;
+  ASSERT_TRUE(exchange::GenerateDataset(options, dir.File("data")));
+  exchange::DatasetRead read = exchange::ReadDatasetDirectory(dir.File("data"));
+  ASSERT_TRUE(read.problems.empty());
+  auto imported = store_->Import(read.dataset, Write("generated"));
+  ASSERT_TRUE(imported && imported->problems.empty());
+  auto ledger = store_->LoadLedger();
+  ASSERT_TRUE(ledger);
+  const auto& entries = ledger->entries;
+  const ledger::Entry& some = entries[entries.size() / 3];
+  std::vector<EntryFilter> filters;
+  auto add = [&](auto change) {
+    EntryFilter f;
+    change(f);
+    filters.push_back(f);
+  };
+  add([](EntryFilter&) {});
+  add([&](EntryFilter& f) { f.donor = some.donor; });
+  add([&](EntryFilter& f) { f.fund = some.fund; });
+  for (auto kind : {ledger::EntryKind::kPledge, ledger::EntryKind::kReceipt, ledger::EntryKind::kExpected,
+                    ledger::EntryKind::kWriteOff, ledger::EntryKind::kReversal}) {
+    add([&](EntryFilter& f) { f.kind = kind; });
+  }
+  add([&](EntryFilter& f) { f.from = some.value_date; });
+  add([&](EntryFilter& f) { f.to = some.value_date; });
+  add([&](EntryFilter& f) { f.attributed_year = some.attributed_year; });
+  add([&](EntryFilter& f) { f.region = some.region; });
+  for (const auto& e : entries) {
+    if (!e.appeal.empty()) {
+      add([&](EntryFilter& f) { f.appeal = e.appeal; });
+      break;
+    }
+  }
+  for (const auto& e : entries) {
+    if (!e.event.empty()) {
+      add([&](EntryFilter& f) { f.event = e.event; });
+      break;
+    }
+  }
+  add([&](EntryFilter& f) { f.known_at = some.recorded_at - 1; });
+  add([&](EntryFilter& f) { f.donor = "nobody"; });
+  add([&](EntryFilter& f) {
+    f.fund = some.fund;
+    f.kind = ledger::EntryKind::kReceipt;
+    f.from = ledger::Date{some.value_date.days - 400};
+    f.to = some.value_date;
+  });
+  const size_t plain = filters.size();
+  for (size_t i = 0; i < plain; ++i) {
+    for (int variant = 0; variant < 4; ++variant) {
+      EntryFilter f = filters[i];
+      f.limit = variant == 0 ? 0 : 7;
+      f.newest_first = variant >= 2;
+      if (variant == 3) f.before_seq = static_cast<int64_t>(entries.size() / 2);
+      if (variant == 1) f.after_seq = static_cast<int64_t>(entries.size() / 2);
+      filters.push_back(f);
+    }
+  }
+  size_t nonempty = 0;
+  ASSERT_TRUE(store_->ReadColumns([&](const ledger::Ledger&, const ledger::EntryColumns& columns) {
+    for (size_t i = 0; i < filters.size(); ++i) {
+      SCOPED_TRACE("filter " + std::to_string(i));
+      auto seqs = MatchingSeqs(columns, filters[i]);
+      ASSERT_TRUE(seqs.has_value());
+      auto listed = store_->ListEntries(filters[i]);
+      ASSERT_TRUE(listed);
+      std::vector<int64_t> expected;
+      for (const auto& item : *listed) expected.push_back(item.seq);
+      EXPECT_EQ(*seqs, expected);
+      if (!expected.empty()) ++nonempty;
+    }
+    EntryFilter by_id;
+    by_id.id = some.id;
+    EXPECT_FALSE(MatchingSeqs(columns, by_id).has_value());
+  }));
+  EXPECT_GT(nonempty, filters.size() * 3 / 4);
 }
 
 // Two stores on one database, as two `rmis serve` processes would be: the
