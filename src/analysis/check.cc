@@ -140,7 +140,7 @@ struct LedgerCheck::State {
   std::vector<ledger::Region> region;
   std::vector<int32_t> donor, fund;  // numbers in `donors`, `funds`
   std::vector<int16_t> currency;     // number in `currency_codes`
-  std::vector<int16_t> year;         // of the value date
+  std::vector<int32_t> year;         // of the value date
   std::vector<int32_t> attributed_year;
   std::vector<int64_t> amount, usd;
   ledger::Interner donors, funds;
@@ -259,7 +259,7 @@ void LedgerCheck::State::Entry(const ledger::Entry& e) {
   if (c == currency_codes.size()) currency_codes.push_back(code);
   currency.push_back(static_cast<int16_t>(c));
   const int value_year = ledger::YearOf(e.value_date);
-  year.push_back(static_cast<int16_t>(value_year));
+  year.push_back(value_year);
   attributed_year.push_back(e.attributed_year);
   amount.push_back(e.amount.minor_units());
   usd.push_back(e.usd_cents);
@@ -423,7 +423,9 @@ void LedgerCheck::State::CheckSettlements() {
   for (uint32_t p = 0; p < entries; ++p) {
     if (kind[p] != EntryKind::kPledge && kind[p] != EntryKind::kExpected) continue;
     Checked(kSettlements);
-    if (settled[p] <= amount[p]) continue;
+    // `over` holds every position whose live settlements ever went over (an
+    // amount stored below zero, with nothing settling it, is not over).
+    if (settled[p] <= amount[p] || !over.count(p)) continue;
     const money::CurrencyCode code = Currency(p);
     AddOn(kSettlements, p, "is settled " + Amount(settled[p], code) + " of " + Amount(amount[p], code) +
                                ", a balance of " + Amount(amount[p] - settled[p], code) + " (over from " +

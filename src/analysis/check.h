@@ -69,7 +69,7 @@ CheckResult CheckContents(const store::StoreContents& contents, const ledger::En
 
 // The same checks on entries streamed from the store (Store::StreamContents),
 // for a ledger too large to hold as records: per entry it keeps its id and
-// 34 bytes (kind, donor, fund, amount, currency, USD, years, region), about
+// 36 bytes (kind, donor, fund, amount, currency, USD, years, region), about
 // 60 bytes in all with the index of ids, and nothing of the entry's text.
 //   LedgerCheck check;
 //   auto contents = store.StreamContents(check);  // OnReference, then OnEntry for each entry

@@ -62,7 +62,7 @@ int RunCheck(const std::string& db) {
     std::cout << fmt::format("  {:<12} {:<34} {:<10} {}\n", check.name, counted, outcome, check.what);
   }
   if (!report_checked) {
-    std::cout << "(the store changed each time it was read, three times: the report's totals were not checked)\n";
+    std::cout << "report: not checked: the store changed each time it was read (three times)\n";
   }
   for (const auto& finding : result.findings) {
     std::cout << finding.check << ": " << finding.subject << ": " << finding.message << "\n";
@@ -72,6 +72,11 @@ int RunCheck(const std::string& db) {
               << (result.findings.size() == 1 ? " difference" : " differences")
               << " found; the store does not check.\n";
     return kExitCheckFailed;
+  }
+  if (!report_checked) {
+    std::cerr << "rmis: the report's totals could not be checked while the store was being written; run "
+                 "rmis check again when it is quiet.\n";
+    return kExitFailure;
   }
   std::cout << "Every check passed.\n";
   return kExitOk;

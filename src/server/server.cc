@@ -755,7 +755,9 @@ class ApiServer::Impl {
     };
     std::vector<Expected> expected;
     std::vector<analysis::OpenEntry*> open;
+    size_t held = 0;
     auto read = store_.ReadColumns([&](const ledger::Ledger& reference, const ledger::EntryColumns& columns) {
+      held = columns.size();
       for (const auto& d : reference.donors) known = known || d.id == donor;
       if (!known) return;
       summary = analysis::SummarizeDonor(donor, columns, snapshot);
@@ -772,8 +774,8 @@ class ApiServer::Impl {
     // Position p is the entry numbered p + 1 (store.h), unless rows were
     // deleted behind the store's back: then the records do not match the
     // columns, and the summary is made from the donor's records instead.
-    bool matched = true;
-    if (!open.empty()) {
+    bool matched = open.empty() || NumberedAsHeld(held);
+    if (matched && !open.empty()) {
       store::EntryFilter filter;
       for (const auto* item : open) filter.seqs.push_back(int64_t{item->position} + 1);
       auto records = store_.ListEntries(filter);
@@ -847,6 +849,17 @@ class ApiServer::Impl {
     return out;
   }
 
+  // Whether the entry at position p of columns holding `held` entries is the
+  // one numbered p + 1: the last number is `held` (a row deleted behind
+  // rmis's back leaves a gap; a write since the columns were read, more).
+  bool NumberedAsHeld(size_t held) {
+    store::EntryFilter last;
+    last.newest_first = true;
+    last.limit = 1;
+    auto newest = store_.ListEntries(last);
+    return newest && (newest->empty() ? 0 : static_cast<size_t>(newest->front().seq)) == held;
+  }
+
   // The page of entries `filter` lists, found over the columns the store
   // keeps for reports (store::MatchingSeqs) and then read by sequence number
   // with the same filter: at ten million entries a filter that matches few
@@ -861,11 +874,7 @@ class ApiServer::Impl {
       seqs = store::MatchingSeqs(columns, filter);
     });
     if (!read || !seqs) return std::nullopt;
-    store::EntryFilter last;
-    last.newest_first = true;
-    last.limit = 1;
-    auto newest = store_.ListEntries(last);
-    if (!newest || (newest->empty() ? 0 : static_cast<size_t>(newest->front().seq)) != held) return std::nullopt;
+    if (!NumberedAsHeld(held)) return std::nullopt;
     if (seqs->empty()) return std::vector<store::ListedEntry>{};
     store::EntryFilter by_seq = filter;
     by_seq.seqs = *seqs;

@@ -188,6 +188,22 @@ TEST_F(CheckTest, EachBrokenInvariantIsFoundAndNamed) {
   }
 }
 
+// A pledge stored with an amount below zero (the CHECK constraint bypassed)
+// that nothing settles is named by the usd check, and the settlement check
+// neither fails it nor stops.
+TEST_F(CheckTest, APledgeBelowZeroThatNothingSettlesIsNotOverSettled) {
+  store::StoreContents broken = *sample_;
+  ledger::Entry negative = Find(broken, "E2019-0001");
+  negative.id = "NEG-1";
+  negative.amount = money::Money(-100, negative.amount.currency());
+  broken.ledger.entries.push_back(negative);
+  CheckResult result;
+  ASSERT_NO_THROW(result = CheckContents(broken));
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(FailedChecks(result).count("settlements"), 0u);
+  EXPECT_EQ(FailedChecks(result).count("usd"), 1u);
+}
+
 // The report is recomputed over the columns the store serves reports from:
 // a column that disagrees with the entry records is found.
 TEST_F(CheckTest, ReportColumnsThatDisagreeWithTheEntriesAreFound) {

@@ -519,7 +519,12 @@ TEST_P(StoreTest, ColumnsAreTheEntriesEvenWithAGap) {
     ledger::EntryColumns expected = ledger::ToColumns(ledger->entries);
     ASSERT_TRUE(store.ReadColumns([&](const ledger::Ledger&, const ledger::EntryColumns& columns) {
       ASSERT_EQ(columns.size(), ledger->entries.size());
+      EXPECT_TRUE(columns.indexed());  // reports read the year's entries, not all
       EXPECT_EQ(columns.kind, expected.kind);
+      EXPECT_EQ(columns.region, expected.region);
+      EXPECT_EQ(columns.channel, expected.channel);
+      EXPECT_EQ(columns.attributed_year, expected.attributed_year);
+      EXPECT_EQ(columns.probability_ppm, expected.probability_ppm);
       EXPECT_EQ(columns.usd_cents, expected.usd_cents);
       EXPECT_EQ(columns.amount_minor, expected.amount_minor);
       EXPECT_EQ(columns.settles, expected.settles);

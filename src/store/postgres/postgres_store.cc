@@ -1465,6 +1465,9 @@ class PostgresStore : public Store {
         cache_by_ids_ = gap;
         if (!status) return status;
       } else {
+        // An entry that names one stored after it is listed by every report
+        // until the year index is made again.
+        if (!cache_columns_.indexed()) cache_columns_.Reindex();
         return {};
       }
     }
