@@ -18,6 +18,39 @@ int64_t Proportion(int64_t value, int64_t part, int64_t whole) {
   return result ? *result : 0;
 }
 
+// Fills `summary.giving` and `received_cents` from receipts by year and fund.
+void AddGiving(DonorSummary& summary, const std::map<int, std::map<std::string, int64_t>>& by_year) {
+  for (const auto& [year, funds] : by_year) {
+    DonorYearGiving giving{year, 0, {}};
+    for (const auto& [fund, cents] : funds) {
+      giving.funds.push_back({fund, cents});
+      giving.received_cents += cents;
+    }
+    summary.received_cents += giving.received_cents;
+    summary.giving.push_back(std::move(giving));
+  }
+}
+
+// Adds a live pledge (or expectation, with its probability in ppm) of
+// `amount_minor` worth `usd_cents`, with `item.settled_minor` settled, if
+// something of it is open.
+void AddOpen(DonorSummary& summary, OpenEntry item, bool pledge, int64_t amount_minor, int64_t usd_cents,
+             int32_t ppm) {
+  item.open_minor = amount_minor - item.settled_minor;
+  if (item.open_minor <= 0) return;
+  item.open_cents = Proportion(usd_cents, item.open_minor, amount_minor);
+  if (pledge) {
+    item.weighted_cents = item.open_cents;
+    summary.open_pledged_cents += item.open_cents;
+    summary.open_pledges.push_back(std::move(item));
+  } else {
+    item.weighted_cents = Proportion(item.open_cents, ppm, 1000000);
+    summary.expected_cents += item.weighted_cents;
+    summary.expected_unweighted_cents += item.open_cents;
+    summary.expectations.push_back(std::move(item));
+  }
+}
+
 }  // namespace
 
 DonorSummary SummarizeDonor(std::string_view donor, const std::vector<ledger::Entry>& entries,
@@ -46,15 +79,7 @@ DonorSummary SummarizeDonor(std::string_view donor, const std::vector<ledger::En
       by_year[ledger::YearOf(entry->value_date)][entry->fund] += entry->usd_cents;
     }
   }
-  for (const auto& [year, funds] : by_year) {
-    DonorYearGiving giving{year, 0, {}};
-    for (const auto& [fund, cents] : funds) {
-      giving.funds.push_back({fund, cents});
-      giving.received_cents += cents;
-    }
-    summary.received_cents += giving.received_cents;
-    summary.giving.push_back(std::move(giving));
-  }
+  AddGiving(summary, by_year);
   for (const auto* entry : seen) {
     bool pledge = entry->kind == ledger::EntryKind::kPledge;
     if (!live(*entry) || (!pledge && entry->kind != ledger::EntryKind::kExpected)) continue;
@@ -62,20 +87,8 @@ DonorSummary SummarizeDonor(std::string_view donor, const std::vector<ledger::En
     item.entry = *entry;
     auto it = settled.find(entry->id);
     item.settled_minor = it == settled.end() ? 0 : it->second;
-    item.open_minor = entry->amount.minor_units() - item.settled_minor;
-    if (item.open_minor <= 0) continue;
-    item.open_cents = Proportion(entry->usd_cents, item.open_minor, entry->amount.minor_units());
-    if (pledge) {
-      item.weighted_cents = item.open_cents;
-      summary.open_pledged_cents += item.open_cents;
-      summary.open_pledges.push_back(std::move(item));
-    } else {
-      int32_t ppm = entry->probability_ppm.value_or(1000000);
-      item.weighted_cents = Proportion(item.open_cents, ppm, 1000000);
-      summary.expected_cents += item.weighted_cents;
-      summary.expected_unweighted_cents += item.open_cents;
-      summary.expectations.push_back(std::move(item));
-    }
+    AddOpen(summary, std::move(item), pledge, entry->amount.minor_units(), entry->usd_cents,
+            entry->probability_ppm.value_or(1000000));
   }
   return summary;
 }
@@ -109,15 +122,7 @@ DonorSummary SummarizeDonor(std::string_view donor, const ledger::EntryColumns& 
       by_year[ledger::YearOf(ledger::Date{c.value_day[p]})][c.funds.Name(c.fund[p])] += c.usd_cents[p];
     }
   }
-  for (const auto& [year, funds] : by_year) {
-    DonorYearGiving giving{year, 0, {}};
-    for (const auto& [fund, cents] : funds) {
-      giving.funds.push_back({fund, cents});
-      giving.received_cents += cents;
-    }
-    summary.received_cents += giving.received_cents;
-    summary.giving.push_back(std::move(giving));
-  }
+  AddGiving(summary, by_year);
   for (int32_t p : seen) {
     const bool pledge = c.kind[p] == EntryKind::kPledge;
     if (!live(p) || (!pledge && c.kind[p] != EntryKind::kExpected)) continue;
@@ -125,20 +130,8 @@ DonorSummary SummarizeDonor(std::string_view donor, const ledger::EntryColumns& 
     item.position = p;
     auto it = settled.find(p);
     item.settled_minor = it == settled.end() ? 0 : it->second;
-    item.open_minor = c.amount_minor[p] - item.settled_minor;
-    if (item.open_minor <= 0) continue;
-    item.open_cents = Proportion(c.usd_cents[p], item.open_minor, c.amount_minor[p]);
-    if (pledge) {
-      item.weighted_cents = item.open_cents;
-      summary.open_pledged_cents += item.open_cents;
-      summary.open_pledges.push_back(std::move(item));
-    } else {
-      const int32_t ppm = c.probability_ppm[p] == EntryColumns::kNone ? 1000000 : c.probability_ppm[p];
-      item.weighted_cents = Proportion(item.open_cents, ppm, 1000000);
-      summary.expected_cents += item.weighted_cents;
-      summary.expected_unweighted_cents += item.open_cents;
-      summary.expectations.push_back(std::move(item));
-    }
+    AddOpen(summary, std::move(item), pledge, c.amount_minor[p], c.usd_cents[p],
+            c.probability_ppm[p] == EntryColumns::kNone ? 1000000 : c.probability_ppm[p]);
   }
   return summary;
 }
