@@ -1477,7 +1477,7 @@ class PostgresStore : public Store {
         !status) {
       return status;
     }
-    cache_columns_.Reserve(cache_columns_.size() + added.size());
+    if (cache_columns_.size() == 0) cache_columns_.Reserve(added.size());
     for (const Entry& e : added) cache_columns_.Append(e);
     if (!cache_columns_.indexed()) cache_columns_.Reindex();
     cache_seq_ = last;
@@ -1493,7 +1493,10 @@ class PostgresStore : public Store {
         " e.attributed_year, e.region, e.appeal, e.channel, e.event, s.seq, r.seq, e.probability_ppm, e.id"
         " FROM entries e LEFT JOIN entries s ON s.id = e.settles LEFT JOIN entries r ON r.id = e.reverses"
         " WHERE e.seq > $1 AND e.seq <= $2 ORDER BY e.seq LIMIT $3";
-    cache_columns_.Reserve(static_cast<size_t>(last));
+    // Room for all at once only when the copy is empty: reserving size + n on
+    // every refresh would move every column (600 MB at ten million entries)
+    // for each entry a write adds; appending grows them by doubling.
+    if (cache_columns_.size() == 0) cache_columns_.Reserve(static_cast<size_t>(last));
     while (cache_seq_ < last) {
       auto rows = c.Run("reading the ledger", sql, Params().Int(cache_seq_).Int(last).Int(kPage));
       if (!rows) return Failed(rows);
