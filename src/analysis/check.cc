@@ -625,4 +625,25 @@ CheckResult CheckContents(const store::StoreContents& contents, const ledger::En
   return check.TakeResult();
 }
 
+Result<CheckResult> CheckStore(store::Store& store) {
+  CheckResult result;
+  result.report_checked = false;
+  for (int attempt = 0; attempt < 3 && !result.report_checked; ++attempt) {
+    LedgerCheck check;
+    auto contents = store.StreamContents(check);
+    if (!contents) return tl::unexpected(contents.error());
+    check.Finish(*contents);
+    bool report_checked = false;
+    auto read = store.ReadColumns([&](const ledger::Ledger&, const ledger::EntryColumns& columns) {
+      if (columns.size() != static_cast<size_t>(contents->entries)) return;
+      check.CheckReport(contents->ledger, columns);
+      report_checked = true;
+    });
+    if (!read) return tl::unexpected(read.error());
+    result = check.TakeResult();
+    result.report_checked = report_checked;
+  }
+  return result;
+}
+
 }  // namespace rmis::analysis

@@ -34,26 +34,9 @@ void AddCheckCommand(CLI::App& app, std::string& db, const std::string& db_help,
 int RunCheck(const std::string& db) {
   auto store = store::OpenStore(db, store::OpenMode::kExisting, Environment());
   if (!store) return Report(store.error());
-  // The entries are streamed and checked as they come (analysis::LedgerCheck:
-  // memory does not hold them); the report is then checked over the columns
-  // the store serves reports from, read after the snapshot. If a write landed
-  // in between, they hold more entries than the snapshot: the whole check
-  // runs again, up to three times.
-  analysis::CheckResult result;
-  bool report_checked = false;
-  for (int attempt = 0; attempt < 3 && !report_checked; ++attempt) {
-    analysis::LedgerCheck check;
-    auto contents = (*store)->StreamContents(check);
-    if (!contents) return Report(contents.error());
-    check.Finish(*contents);
-    auto read = (*store)->ReadColumns([&](const ledger::Ledger&, const ledger::EntryColumns& columns) {
-      if (columns.size() != static_cast<size_t>(contents->entries)) return;
-      check.CheckReport(contents->ledger, columns);
-      report_checked = true;
-    });
-    if (!read) return Report(read.error());
-    result = check.TakeResult();
-  }
+  auto checked = analysis::CheckStore(**store);
+  if (!checked) return Report(checked.error());
+  const analysis::CheckResult& result = *checked;
 
   std::cout << "Checked " << ShownLocation(db) << ":\n";
   for (const auto& check : result.checks) {
@@ -61,7 +44,7 @@ int RunCheck(const std::string& db) {
     std::string outcome = check.failed == 0 ? "ok" : fmt::format("{} FAILED", check.failed);
     std::cout << fmt::format("  {:<12} {:<34} {:<10} {}\n", check.name, counted, outcome, check.what);
   }
-  if (!report_checked) {
+  if (!result.report_checked) {
     std::cout << "report: not checked: the store changed each time it was read (three times)\n";
   }
   for (const auto& finding : result.findings) {
@@ -73,7 +56,7 @@ int RunCheck(const std::string& db) {
               << " found; the store does not check.\n";
     return kExitCheckFailed;
   }
-  if (!report_checked) {
+  if (!result.report_checked) {
     std::cerr << "rmis: the report's totals could not be checked while the store was being written; run "
                  "rmis check again when it is quiet.\n";
     return kExitFailure;
