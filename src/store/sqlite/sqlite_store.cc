@@ -580,18 +580,14 @@ class SqliteStore : public Store {
     StoreContents contents;
     if (auto status = LoadReference(contents.ledger); !status) return tl::unexpected(status.error());
     reader.OnReference(contents.ledger);
-    {
-      std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
-      Statement q(db_, sql.c_str());
-      if (!q.ok()) return Fail(ErrorCode::kIo, q.error());
-      int rc;
-      while ((rc = q.Step()) == SQLITE_ROW) {
-        auto entry = ReadEntry(q);
-        if (!entry) return tl::unexpected(entry.error());
-        reader.OnEntry(*entry);
-        ++contents.entries;
-      }
-      if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
+    const std::string sql = std::string(kEntryColumns) + " ORDER BY seq";
+    if (auto status = ForEachEntry(sql.c_str(),
+                                   [&](Entry&& entry, int64_t) {
+                                     reader.OnEntry(entry);
+                                     ++contents.entries;
+                                   });
+        !status) {
+      return tl::unexpected(status.error());
     }
     {
       Statement q(db_,
@@ -1426,18 +1422,25 @@ class SqliteStore : public Store {
     return Exec(db_, "DELETE FROM plan_ids");
   }
 
-  Status ReadEntries(const char* sql, std::vector<Entry>& out, std::vector<int64_t>* seqs = nullptr) {
+  // Runs `each` on every entry `sql` (kEntryColumns ...) selects, with its seq.
+  Status ForEachEntry(const char* sql, const std::function<void(Entry&&, int64_t)>& each) {
     Statement q(db_, sql);
     if (!q.ok()) return Fail(ErrorCode::kIo, q.error());
     int rc;
     while ((rc = q.Step()) == SQLITE_ROW) {
       auto entry = ReadEntry(q);
       if (!entry) return tl::unexpected(entry.error());
-      out.push_back(std::move(*entry));
-      if (seqs) seqs->push_back(q.Int(0));
+      each(std::move(*entry), q.Int(0));
     }
     if (rc != SQLITE_DONE) return SqlError(db_, "reading entries");
     return {};
+  }
+
+  Status ReadEntries(const char* sql, std::vector<Entry>& out, std::vector<int64_t>* seqs = nullptr) {
+    return ForEachEntry(sql, [&](Entry&& entry, int64_t seq) {
+      out.push_back(std::move(entry));
+      if (seqs) seqs->push_back(seq);
+    });
   }
 
   // The sequence number of the last entry (0: none); entries are numbered
