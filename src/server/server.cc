@@ -13,7 +13,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <unordered_map>
 
 #include "access/access.h"
 #include "analysis/donor.h"
@@ -747,51 +746,28 @@ class ApiServer::Impl {
     if (!details.empty()) return Send(res, BadRequest("the snapshot's parameters are not right", details));
     bool known = false;
     analysis::DonorSummary summary;
-    // What the columns say of each open entry, to check the record read for it against.
-    struct Expected {
-      ledger::EntryKind kind;
-      int64_t amount_minor, usd_cents;
-      int32_t value_day;
-    };
-    std::vector<Expected> expected;
-    std::vector<analysis::OpenEntry*> open;
     size_t held = 0;
     auto read = store_.ReadColumns([&](const ledger::Ledger& reference, const ledger::EntryColumns& columns) {
       held = columns.size();
       for (const auto& d : reference.donors) known = known || d.id == donor;
-      if (!known) return;
-      summary = analysis::SummarizeDonor(donor, columns, snapshot);
-      for (auto* list : {&summary.open_pledges, &summary.expectations}) {
-        for (auto& item : *list) {
-          const auto p = static_cast<size_t>(item.position);
-          open.push_back(&item);
-          expected.push_back({columns.kind[p], columns.amount_minor[p], columns.usd_cents[p], columns.value_day[p]});
-        }
-      }
+      if (known) summary = analysis::SummarizeDonor(donor, columns, snapshot);
     });
     if (!read) return Send(res, FromError(read.error()));
     if (!known) return Send(res, HttpError{404, "not_found", "no donor " + donor});
-    // Position p is the entry numbered p + 1 (store.h), unless rows were
-    // deleted behind the store's back: then the records do not match the
-    // columns, and the summary is made from the donor's records instead.
-    bool matched = open.empty() || NumberedAsHeld(held);
-    if (matched && !open.empty()) {
-      store::EntryFilter filter;
-      for (const auto* item : open) filter.seqs.push_back(int64_t{item->position} + 1);
-      auto records = store_.ListEntries(filter);
-      if (!records) return Send(res, FromError(records.error()));
-      std::unordered_map<int64_t, ledger::Entry*> by_seq;
-      for (auto& listed : *records) by_seq.emplace(listed.seq, &listed.entry);
-      for (size_t i = 0; i < open.size() && matched; ++i) {
-        auto it = by_seq.find(int64_t{open[i]->position} + 1);
-        const Expected& e = expected[i];
-        matched = it != by_seq.end() && it->second->donor == donor && it->second->kind == e.kind &&
-                  it->second->amount.minor_units() == e.amount_minor && it->second->usd_cents == e.usd_cents &&
-                  it->second->value_date.days == e.value_day;
-        if (matched) open[i]->entry = std::move(*it->second);
-      }
+    // The open entries' records, by sequence number (position p is the entry
+    // numbered p + 1, unless rows were deleted behind the store's back: then
+    // the summary is made from the donor's records instead).
+    std::map<int64_t, analysis::OpenEntry*> open;  // by sequence number
+    for (auto* list : {&summary.open_pledges, &summary.expectations}) {
+      for (auto& item : *list) open.emplace(int64_t{item.position} + 1, &item);
     }
-    if (!matched) {
+    store::EntryFilter of_donor;
+    of_donor.donor = donor;
+    std::vector<int64_t> seqs;
+    for (const auto& [seq, item] : open) seqs.push_back(seq);
+    if (auto records = store::ListHeld(store_, held, of_donor, std::move(seqs))) {
+      for (auto& listed : *records) open.at(listed.seq)->entry = std::move(listed.entry);
+    } else {
       // A settlement or reversal always has the donor of the entry it names,
       // so the donor's entries up to the as-of date are all the summary needs.
       store::EntryFilter filter;
@@ -849,17 +825,6 @@ class ApiServer::Impl {
     return out;
   }
 
-  // Whether the entry at position p of columns holding `held` entries is the
-  // one numbered p + 1: the last number is `held` (a row deleted behind
-  // rmis's back leaves a gap; a write since the columns were read, more).
-  bool NumberedAsHeld(size_t held) {
-    store::EntryFilter last;
-    last.newest_first = true;
-    last.limit = 1;
-    auto newest = store_.ListEntries(last);
-    return newest && (newest->empty() ? 0 : static_cast<size_t>(newest->front().seq)) == held;
-  }
-
   // The page of entries `filter` lists, found over the columns the store
   // keeps for reports (store::MatchingSeqs) and then read by sequence number
   // with the same filter: at ten million entries a filter that matches few
@@ -874,16 +839,7 @@ class ApiServer::Impl {
       seqs = store::MatchingSeqs(columns, filter);
     });
     if (!read || !seqs) return std::nullopt;
-    if (!NumberedAsHeld(held)) return std::nullopt;
-    if (seqs->empty()) return std::vector<store::ListedEntry>{};
-    store::EntryFilter by_seq = filter;
-    by_seq.seqs = *seqs;
-    auto list = store_.ListEntries(by_seq);
-    if (!list || list->size() != seqs->size()) return std::nullopt;
-    for (size_t i = 0; i < seqs->size(); ++i) {
-      if ((*list)[i].seq != (*seqs)[i]) return std::nullopt;
-    }
-    return std::move(*list);
+    return store::ListHeld(store_, held, filter, std::move(*seqs));
   }
 
   void ListEntries(const Request& req, Response& res) {

@@ -85,6 +85,24 @@ std::optional<std::vector<int64_t>> MatchingSeqs(const ledger::EntryColumns& c, 
   return seqs;
 }
 
+std::optional<std::vector<ListedEntry>> ListHeld(Store& store, size_t held, const EntryFilter& filter,
+                                                 std::vector<int64_t> seqs) {
+  EntryFilter last;
+  last.newest_first = true;
+  last.limit = 1;
+  auto newest = store.ListEntries(last);
+  if (!newest || (newest->empty() ? 0 : static_cast<size_t>(newest->front().seq)) != held) return std::nullopt;
+  if (seqs.empty()) return std::vector<ListedEntry>{};
+  EntryFilter by_seq = filter;
+  by_seq.seqs = std::move(seqs);
+  auto list = store.ListEntries(by_seq);
+  if (!list || list->size() != by_seq.seqs.size()) return std::nullopt;
+  for (size_t i = 0; i < list->size(); ++i) {
+    if ((*list)[i].seq != by_seq.seqs[i]) return std::nullopt;
+  }
+  return std::move(*list);
+}
+
 ImportResult SummarizePlan(ledger::PlanOutcome& outcome) {
   ImportResult result;
   result.unchanged = outcome.plan.unchanged;

@@ -305,6 +305,15 @@ ImportResult SummarizePlan(ledger::PlanOutcome& outcome);
 // columns do not hold (an id, `settles`, `seqs`).
 std::optional<std::vector<int64_t>> MatchingSeqs(const ledger::EntryColumns& columns, const EntryFilter& filter);
 
+// The entries numbered `seqs` (in the order `filter` lists) that it lists, read from
+// `store`, for positions found over columns that held `held` entries: all of
+// them, or nullopt when the numbers cannot be trusted to be those positions
+// (the last number is not `held`: a row deleted behind rmis's back, or a
+// write since) or one is missing or does not match. The caller then lists
+// from the table instead.
+std::optional<std::vector<ListedEntry>> ListHeld(Store& store, size_t held, const EntryFilter& filter,
+                                                 std::vector<int64_t> seqs);
+
 // What a store needs from outside: the clock, and the country list.
 struct StoreEnvironment {
   std::function<ledger::Instant()> now;
