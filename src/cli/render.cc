@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <ostream>
 #include <set>
 
+#include "cli/common.h"
 #include "exchange/csv/csv_reader.h"
 #include "money/money.h"
 
@@ -278,6 +281,48 @@ std::string EntriesToCsv(const std::vector<store::ListedEntry>& entries) {
     out += "\n";
   }
   return out;
+}
+
+namespace {
+
+// "1 entry", "2 entries".
+std::string Counted(int64_t count, const std::string& unit) {
+  static const std::map<std::string, std::string> kOne = {
+      {"checks", "check"},   {"entries", "entry"}, {"reversals", "reversal"},
+      {"imports", "import"}, {"records", "record"}, {"years", "year"},
+      {"pledges and expectations", "pledge or expectation"}};
+  auto one = kOne.find(unit);
+  return fmt::format("{} {}", count, count == 1 && one != kOne.end() ? one->second : unit);
+}
+
+}  // namespace
+
+int PrintCheck(const analysis::CheckResult& result, const std::string& shown, std::ostream& out,
+               std::ostream& err) {
+  out << "Checked " << shown << ":\n";
+  for (const auto& check : result.checks) {
+    std::string counted = Counted(check.checked, check.unit);
+    std::string outcome = check.failed == 0 ? "ok" : fmt::format("{} FAILED", check.failed);
+    out << fmt::format("  {:<12} {:<34} {:<10} {}\n", check.name, counted, outcome, check.what);
+  }
+  if (!result.report_checked) {
+    out << "report: not checked: the store changed each time it was read (three times)\n";
+  }
+  for (const auto& finding : result.findings) {
+    out << finding.check << ": " << finding.subject << ": " << finding.message << "\n";
+  }
+  if (!result.ok()) {
+    err << "rmis: " << result.findings.size() << (result.findings.size() == 1 ? " difference" : " differences")
+        << " found; the store does not check.\n";
+    return kExitCheckFailed;
+  }
+  if (!result.report_checked) {
+    err << "rmis: the report's totals could not be checked while the store was being written; run "
+           "rmis check again when it is quiet.\n";
+    return kExitFailure;
+  }
+  out << "Every check passed.\n";
+  return kExitOk;
 }
 
 }  // namespace rmis::cli

@@ -6,6 +6,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <sstream>
+
+#include "analysis/check.h"
+#include "cli/render.h"
+#include "exchange/csv/dataset_reader.h"
+#include "reference/countries.h"
+#include "store/store.h"
 #include "support/postgres_harness.h"
 #include "support/test_support.h"
 
@@ -116,6 +123,102 @@ TEST(CheckCommand, NoStoreIsNotFound) {
   TempDir dir;
   CommandResult result = RunRmis({"check", "--db", dir.File("none.db")});
   EXPECT_EQ(result.exit_code, 4);
+}
+
+// A store that another writer writes to each time `rmis check` reads its
+// columns: between the streamed entries and the columns of the report check
+// one receipt is recorded, so the two never hold the same entries. Every
+// other call goes to the real SQLite store.
+class WrittenWhileChecked : public store::Store {
+ public:
+  explicit WrittenWhileChecked(store::Store& inner) : inner_(inner) {}
+  int writes = 0;
+  bool write = true;
+
+  Status ReadColumns(
+      const std::function<void(const ledger::Ledger&, const ledger::EntryColumns&)>& use) override {
+    if (write) {
+      exchange::DatasetRead one;
+      exchange::ReadDatasetFileText("entries.csv",
+                                    "id,kind,donor,fund,amount,currency,value_date\n"
+                                    "W-" + std::to_string(++writes) +
+                                        ",receipt,germany,foundation_earmarked,1.00,USD,2021-04-01\n",
+                                    one);
+      store::WriteOptions options;
+      options.action = "entry.create";
+      auto added = inner_.Import(one.dataset, options);
+      if (!added) return tl::unexpected(added.error());
+      EXPECT_TRUE(added->problems.empty());
+    }
+    return inner_.ReadColumns(use);
+  }
+  Result<store::StoreContents> StreamContents(store::ContentsReader& reader) override {
+    return inner_.StreamContents(reader);
+  }
+  Result<ledger::Ledger> LoadLedger() override { return inner_.LoadLedger(); }
+  Result<ledger::Ledger> LoadReference() override { return inner_.LoadReference(); }
+  Result<store::ImportResult> Import(const ledger::Dataset& d, const store::WriteOptions& o) override {
+    return inner_.Import(d, o);
+  }
+  Result<store::ImportResult> Check(const ledger::Dataset& d) override { return inner_.Check(d); }
+  Result<std::vector<store::ListedEntry>> ListEntries(const store::EntryFilter& f) override {
+    return inner_.ListEntries(f);
+  }
+  Result<std::vector<store::AppliedMigration>> Migrations() override { return inner_.Migrations(); }
+  Result<store::User> AddUser(const store::User& u, const store::Actor& a) override { return inner_.AddUser(u, a); }
+  Status UpdateUser(const store::User& u, const store::Actor& a) override { return inner_.UpdateUser(u, a); }
+  Result<std::optional<store::User>> FindUser(const std::string& n) override { return inner_.FindUser(n); }
+  Result<std::optional<store::User>> FindUserById(int64_t id) override { return inner_.FindUserById(id); }
+  Result<std::vector<store::User>> ListUsers() override { return inner_.ListUsers(); }
+  Status AddSession(const store::Session& s, const store::Actor& a) override { return inner_.AddSession(s, a); }
+  Result<std::optional<store::Session>> FindSession(const std::string& h) override { return inner_.FindSession(h); }
+  Status DeleteSession(const std::string& h, const store::Actor& a) override { return inner_.DeleteSession(h, a); }
+  Status AppendAudit(const store::AuditRecord& r) override { return inner_.AppendAudit(r); }
+  Result<std::vector<store::AuditRecord>> ListAudit(int64_t after, int64_t limit) override {
+    return inner_.ListAudit(after, limit);
+  }
+  Result<std::pair<int64_t, std::string>> AuditHead() override { return inner_.AuditHead(); }
+
+ private:
+  store::Store& inner_;
+};
+
+// When the store is written every time it is read, `rmis check` tries three
+// times, then says the report was not checked and exits 1: it never says
+// "Every check passed" of totals it did not compare. The same store, not
+// written, passes with exit 0.
+TEST(CheckCommand, AStoreWrittenWhileCheckedIsNotSaidToPass) {
+  TempDir dir;
+  store::StoreEnvironment environment{[] { return ledger::Instant{1700000000}; }, reference::IsCountryAlpha3};
+  auto opened = store::OpenStore(dir.File("store.db"), store::OpenMode::kCreate, environment);
+  ASSERT_TRUE(opened) << opened.error().message;
+  exchange::DatasetRead sample = exchange::ReadDatasetDirectory(SampleDir().string());
+  ASSERT_TRUE(sample.problems.empty());
+  store::WriteOptions options;
+  options.source = "sample";
+  ASSERT_TRUE((*opened)->Import(sample.dataset, options));
+
+  WrittenWhileChecked store(**opened);
+  auto checked = analysis::CheckStore(store);
+  ASSERT_TRUE(checked) << checked.error().message;
+  EXPECT_EQ(store.writes, 3);
+  EXPECT_FALSE(checked->report_checked);
+  EXPECT_TRUE(checked->ok());
+  std::ostringstream out, err;
+  EXPECT_EQ(cli::PrintCheck(*checked, "store.db", out, err), 1);
+  EXPECT_THAT(out.str(), HasSubstr("report: not checked: the store changed each time it was read"));
+  EXPECT_THAT(out.str(), Not(HasSubstr("Every check passed")));
+  EXPECT_THAT(err.str(), HasSubstr("could not be checked while the store was being written"));
+
+  store.write = false;
+  auto quiet = analysis::CheckStore(store);
+  ASSERT_TRUE(quiet) << quiet.error().message;
+  EXPECT_TRUE(quiet->report_checked);
+  for (const auto& f : quiet->findings) ADD_FAILURE() << f.check << ": " << f.subject << ": " << f.message;
+  std::ostringstream quiet_out, quiet_err;
+  EXPECT_EQ(cli::PrintCheck(*quiet, "store.db", quiet_out, quiet_err), 0) << quiet_out.str() << quiet_err.str();
+  EXPECT_THAT(quiet_out.str(), HasSubstr("Every check passed."));
+  EXPECT_THAT(quiet_out.str(), HasSubstr("usd          379 entries"));
 }
 
 TEST(CheckCommandPostgres, TheSamplePassesAndAChangedValueIsNamed) {
