@@ -342,7 +342,17 @@ TEST_P(CheckStreamedTest, AStreamedStoreChecksAsWhenReadWhole) {
   }
   std::map<std::string, int64_t> checked;
   for (const auto& c : result.checks) checked[c.name] = c.checked;
+  // And counted here from the records, independently of LedgerCheck.
+  int64_t reversals = 0, settleable = 0;
+  for (const auto& e : ledger->entries) {
+    reversals += e.kind == ledger::EntryKind::kReversal;
+    settleable += e.kind == ledger::EntryKind::kPledge || e.kind == ledger::EntryKind::kExpected;
+  }
+  ASSERT_GT(reversals, 0);
   EXPECT_EQ(checked["references"], static_cast<int64_t>(stored));
+  EXPECT_EQ(checked["usd"], static_cast<int64_t>(stored));
+  EXPECT_EQ(checked["reversals"], reversals);
+  EXPECT_EQ(checked["settlements"], settleable);
   EXPECT_EQ(checked["imports"], 2);
 }
 
