@@ -447,6 +447,47 @@ TEST_P(ApiTest, DonorSummary) {
   EXPECT_EQ(Client().Get("/api/v1/donors/che/summary")->status, 401);
 }
 
+// The open pledges and expectations come a page at a time when asked
+// (`open_offset`, `open_limit`): the pages together are the whole list, in
+// the same order; the counts and totals are those of the whole list.
+TEST_P(ApiTest, DonorSummaryPagesTheOpenPledges) {
+  for (int i = 1; i <= 5; ++i) {
+    const std::string body = R"({"kind":"pledge","donor":"che","fund":"core","amount":")" + std::to_string(i) +
+                             R"(000.00","currency":"USD","value_date":"2021-04-0)" + std::to_string(i) +
+                             R"(","id":"PG)" + std::to_string(i) + R"("})";
+    ASSERT_EQ(Post("officer", "/api/v1/entries", body)->status, 201) << body;
+  }
+  auto get = [&](const std::string& query) {
+    auto result = Client().Get(("/api/v1/donors/che/summary?as_of=2021-06-30" + query).c_str(), As("viewer"));
+    EXPECT_EQ(result->status, 200) << query << ": " << result->body;
+    return json::parse(result->body);
+  };
+  const json whole = get("");
+  ASSERT_EQ(whole["open_pledges"].size(), 6u);
+  EXPECT_EQ(whole["open_pledges_count"], 6);
+  EXPECT_EQ(whole["expectations_count"], 0);
+  EXPECT_EQ(whole["open_pledged_usd"], "82415.73");  // 67,415.73 of P1 + 15,000.00
+  json joined = json::array();
+  for (int offset = 0; offset <= 6; offset += 2) {
+    json page = get("&open_limit=2&open_offset=" + std::to_string(offset));
+    EXPECT_EQ(page["open_pledges"].size(), offset < 6 ? 2u : 0u) << offset;
+    EXPECT_EQ(page["open_pledges_count"], 6);
+    EXPECT_EQ(page["open_pledged_usd"], whole["open_pledged_usd"]);
+    EXPECT_EQ(page["giving"], whole["giving"]);
+    for (const auto& item : page["open_pledges"]) joined.push_back(item);
+  }
+  EXPECT_EQ(joined, whole["open_pledges"]);
+  EXPECT_EQ(get("&open_offset=5")["open_pledges"][0]["id"], "PG5");
+  EXPECT_EQ(get("&open_limit=1")["open_pledges"][0]["id"], "P1");
+  auto bad = Client().Get("/api/v1/donors/che/summary?open_limit=0&open_offset=-1", As("viewer"));
+  EXPECT_EQ(bad->status, 400);
+  json details = json::parse(bad->body)["error"]["details"];
+  ASSERT_EQ(details.size(), 2u);
+  EXPECT_EQ(details[0]["field"], "open_offset");
+  EXPECT_EQ(details[1]["field"], "open_limit");
+  EXPECT_EQ(Client().Get("/api/v1/donors/che/summary?open_limit=two", As("viewer"))->status, 400);
+}
+
 // The donor's page is summed over the columns the store keeps and reads only
 // the open entries' records, by sequence number. Where a row was deleted
 // behind rmis's back, positions and sequence numbers part (SQLite reads the
