@@ -639,6 +639,38 @@ test('performance: how soon the overview is usable (Navigation Timing and marks 
   }
 });
 
+test('a donor with hundreds of open pledges: the first 50 come with the page, the rest 500 at a time from the server', async () => {
+  const { context, page, errors } = await newSession();
+  await login(page, adminUser, adminPassword);
+  // 600 more open pledges for Mexico, in one import (last of the tests: they change its figures).
+  let csv = 'id,kind,donor,fund,amount,currency,value_date\n';
+  for (let i = 1; i <= 600; i += 1) csv += `PAGED-${String(i).padStart(4, '0')},pledge,mexico,foundation_core,${i}.00,USD,2019-03-01\n`;
+  const session = await (await context.request.get(new URL('api/v1/session', baseUrl).href)).json();
+  const imported = await context.request.post(new URL('api/v1/imports', baseUrl).href, {
+    headers: { 'X-CSRF-Token': session.csrf_token },
+    multipart: { 'entries.csv': { name: 'entries.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) } },
+  });
+  equal(imported.status(), 201, `the import: ${await imported.text()}`);
+  const whole = await apiGet(context, '/donors/mexico/summary?as_of=2021-06-30');
+  assert(whole.open_pledges_count >= 600 && whole.open_pledges.length === whole.open_pledges_count, `every open pledge when no page is asked: ${whole.open_pledges_count}`);
+  await open(page, '/donors/mexico?as_of=2021-06-30');
+  await page.locator('.donor-figures[data-state=ready]').waitFor();
+  const rows = '[data-figure=open-pledges] tbody tr';
+  const shown = () => page.locator(rows).evaluateAll((trs) => trs.map((tr) => tr.dataset.entry));
+  equal((await shown()).length, 50, 'the first rows');
+  equal((await page.locator('[data-figure=open-pledges] [data-more]').textContent()).trim(), 'Show 500 more', 'the button');
+  await page.locator('[data-figure=open-pledges] [data-more]').click();
+  await page.waitForFunction((selector) => document.querySelectorAll(selector).length === 550, rows);
+  const rest = whole.open_pledges_count - 550;
+  equal((await page.locator('[data-figure=open-pledges] [data-more]').textContent()).trim(), `Show ${rest} more`, 'the button, for the rest');
+  await page.locator('[data-figure=open-pledges] [data-more]').click();
+  await page.waitForFunction(([selector, count]) => document.querySelectorAll(selector).length === count, [rows, whole.open_pledges_count]);
+  equal((await shown()).join(' '), whole.open_pledges.map((p) => p.id).join(' '), 'the pages together are the whole list, in order');
+  equal(await page.locator('[data-figure=open-pledges] [data-more]').count(), 0, 'no button once all are shown');
+  assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  await context.close();
+});
+
 // --- Run ----------------------------------------------------------------------------
 let passed = 0;
 let failed = 0;

@@ -205,9 +205,11 @@ export interface DonorSummary {
   received_usd: string;
   giving: { year: number; received_usd: string; funds: { fund: string; received_usd: string }[] }[];
   open_pledged_usd: string;
+  open_pledges_count: number; // in all: open_pledges may be one page (open_offset, open_limit)
   open_pledges: OpenEntry[];
   expected_usd: string;
   expected_unweighted_usd: string;
+  expectations_count: number;
   expectations: OpenEntry[];
   focal_points: string[];
 }
