@@ -15,6 +15,7 @@
 #include "exchange/json/report_json.h"
 #include "reference/countries.h"
 #include "store/store.h"
+#include "support/postgres_harness.h"
 #include "support/test_support.h"
 
 namespace rmis {
@@ -482,6 +483,79 @@ TEST(Segments, AnEntryNamingALaterOneIsListedOnceThatOneIsHere) {
   EXPECT_FALSE(ledger::DecodeSegment(first, alone));
   ledger::EntryColumns ledger_of_two = SameNames(columns);
   EXPECT_TRUE(ledger::DecodeSegment(first, ledger_of_two, 2));
+}
+
+// PostgreSQL keeps column segments too (migration 0005): the first process
+// to read the entries as columns pages the rows and seals every full run of
+// 65,536; the next loads those segments (their rows untouched: the same
+// xmin) and gets the same figures, which are those of the entry records. A
+// segment that is not one is ignored and written anew; donors stored after
+// the segments were sealed do not change what they mean.
+TEST(PostgresColumns, ANewProcessLoadsSealedSegmentsAndGetsTheSameFigures) {
+  testing::TempDir dir;
+  exchange::GenerateOptions options;
+  options.entries = 140000;
+  options.donors = 3000;
+  options.seed = 11;
+  ASSERT_TRUE(exchange::GenerateDataset(options, dir.File("data")));
+  const std::string url = testing::PostgresServer::Get().CreateDatabase();
+  {
+    auto store = store::OpenStore(url, store::OpenMode::kCreate, Env());
+    ASSERT_TRUE(store) << store.error().message;
+    auto read = exchange::ReadDatasetDirectory(dir.File("data"));
+    ASSERT_TRUE(read.problems.empty());
+    store::WriteOptions write;
+    write.source = "generated";
+    auto imported = (*store)->Import(read.dataset, write);
+    ASSERT_TRUE(imported && imported->problems.empty());
+  }
+  auto reports = [&] {
+    std::vector<std::string> out;
+    auto store = store::OpenStore(url, store::OpenMode::kExisting, Env());
+    EXPECT_TRUE(store);
+    if (!store) return out;
+    EXPECT_TRUE((*store)->ReadColumns([&](const ledger::Ledger& r, const ledger::EntryColumns& c) {
+      EXPECT_EQ(c.size(), 140000u);
+      EXPECT_TRUE(c.indexed());
+      out = AllReports(r, c);
+    }));
+    return out;
+  };
+  auto query = [&](const char* sql) { return testing::PostgresQueryText(url, sql); };
+  EXPECT_EQ(query("SELECT count(*) FROM entry_segments"), "0");
+  const std::vector<std::string> first = reports();  // from the rows; seals
+  EXPECT_EQ(query("SELECT count(*) || ' ' || sum(rows) FROM entry_segments"), "2 131072");
+  {
+    auto store = store::OpenStore(url, store::OpenMode::kExisting, Env());
+    ASSERT_TRUE(store);
+    auto ledger = (*store)->LoadLedger();
+    ASSERT_TRUE(ledger);
+    EXPECT_EQ(AllReports(*ledger, ledger::ToColumns(ledger->entries)), first);
+  }
+  const std::string sealed = query("SELECT string_agg(first_seq || ':' || xmin::text, ',' ORDER BY first_seq) FROM entry_segments");
+  EXPECT_EQ(reports(), first);  // from the segments
+  EXPECT_EQ(query("SELECT string_agg(first_seq || ':' || xmin::text, ',' ORDER BY first_seq) FROM entry_segments"),
+            sealed);
+  // Not a segment: the rows are read instead, and it is sealed anew.
+  EXPECT_EQ(testing::PostgresExec(url, "UPDATE entry_segments SET data = '\\x00112233' WHERE first_seq = 1"), "");
+  EXPECT_EQ(reports(), first);
+  EXPECT_NE(query("SELECT length(data) FROM entry_segments WHERE first_seq = 1"), "4");
+  // A donor stored after the segments: the same segments, the same figures.
+  const std::string resealed = query("SELECT string_agg(first_seq || ':' || xmin::text, ',' ORDER BY first_seq) FROM entry_segments");
+  {
+    auto store = store::OpenStore(url, store::OpenMode::kExisting, Env());
+    ASSERT_TRUE(store);
+    ledger::Dataset more;
+    more.donors.push_back(ledger::Located<ledger::Donor>{
+        ledger::Donor{"zz-late-donor", "A late donor", ledger::DonorType::kOther, "MEX", {}}, {}});
+    store::WriteOptions write;
+    write.source = "late";
+    auto added = (*store)->Import(more, write);
+    ASSERT_TRUE(added && added->problems.empty());
+  }
+  EXPECT_EQ(reports(), first);
+  EXPECT_EQ(query("SELECT string_agg(first_seq || ':' || xmin::text, ',' ORDER BY first_seq) FROM entry_segments"),
+            resealed);
 }
 
 }  // namespace

@@ -792,7 +792,7 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndNumberedLikeSqlite) {
   EXPECT_EQ(where_->QueryText("SELECT string_agg(version || ':' || name || ':' || applied_at, ','"
                               " ORDER BY version) FROM schema_migrations"),
             "1:0001_ledger:1700000000,2:0002_accounts_audit:1700000000,3:0003_entry_segments:1700000000,"
-            "4:0004_partial_link_indexes:1700000000");
+            "4:0004_partial_link_indexes:1700000000,5:0005_postgres_entry_segments:1700000000");
   // Money is BIGINT.
   EXPECT_EQ(where_->QueryText("SELECT string_agg(DISTINCT data_type, ',') FROM information_schema.columns"
                               " WHERE column_name IN ('amount_minor', 'usd_cents', 'amount_cents',"
@@ -802,7 +802,7 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndNumberedLikeSqlite) {
   store_.reset();
   auto again = OpenStore(where_->location(), OpenMode::kExisting, TestEnvironment());
   ASSERT_TRUE(again);
-  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM schema_migrations"), "4");
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM schema_migrations"), "5");
 }
 
 TEST_F(PostgresStoreTest, CreateNeedsADatabaseWithoutRmisTablesAndInUtf8) {

@@ -271,6 +271,24 @@ class Connection {
     return Check(what, std::move(rows));
   }
 
+  // Runs one statement whose values are all bytes (a bytea's), sent as they
+  // are rather than as text; `bytes_back`: the result's columns come as
+  // their bytes too (a bytea's own bytes, not its hex text: half the size,
+  // and nothing to decode).
+  Result<Rows> RunBytes(const std::string& what, const std::string& sql, const std::vector<std::string_view>& values,
+                        bool bytes_back) {
+    std::vector<const char*> pointers;
+    std::vector<int> lengths, formats;
+    for (std::string_view value : values) {
+      pointers.push_back(value.data());
+      lengths.push_back(static_cast<int>(value.size()));
+      formats.push_back(1);
+    }
+    Rows rows(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, pointers.data(),
+                           lengths.data(), formats.data(), bytes_back ? 1 : 0));
+    return Check(what, std::move(rows));
+  }
+
   // Runs SQL that holds no value (BEGIN, COMMIT, SET, a migration's script,
   // which may hold several statements: PQexecParams takes only one).
   Status Script(const std::string& what, const std::string& sql) {
@@ -1456,7 +1474,22 @@ class PostgresStore : public Store {
     // record or index of ids held (at ten million entries, reading them as
     // records first took 9 GB). A store with a gap in the numbers (rows
     // deleted behind rmis's back) is read as records, by ids.
+    //
+    // A new copy starts from the column segments (migration 0005), which
+    // number donors, funds, appeals and events in their stored order: so
+    // does the copy, and it numbers new ones as they are stored. Once it is
+    // read, every full run of entries without a segment is sealed.
     if (!cache_by_ids_ && cache_columns_.size() == static_cast<size_t>(cache_seq_)) {
+      const bool cold = cache_seq_ == 0;
+      int64_t sealed = 0;  // entries read from segments
+      if (cold) {
+        cache_columns_.Reserve(static_cast<size_t>(last));
+        NumberNames(cache_reference_, cache_columns_);
+        if (auto status = LoadSegments(c, last); !status) return status;
+        sealed = cache_seq_;
+      } else if (new_reference) {
+        NumberNames(cache_reference_, cache_columns_);
+      }
       bool gap = false;
       if (auto status = AppendPages(c, last, gap); !status || gap) {
         // The copy is dropped whole: the next call reads it all again.
@@ -1468,6 +1501,10 @@ class PostgresStore : public Store {
         // An entry that names one stored after it is listed by every report
         // until the year index is made again.
         if (!cache_columns_.indexed()) cache_columns_.Reindex();
+        if (cold && cache_seq_ - sealed >= kSegmentRows) {
+          if (auto status = transaction.Commit(); !status) return {};  // the copy stands; sealing waits
+          SealSegments(c, sealed);
+        }
         return {};
       }
     }
@@ -1482,6 +1519,73 @@ class PostgresStore : public Store {
     if (!cache_columns_.indexed()) cache_columns_.Reindex();
     cache_seq_ = last;
     return {};
+  }
+
+  // Entries per column segment, as on SQLite: about 4 MiB a segment.
+  static constexpr int64_t kSegmentRows = 65536;
+
+  // Numbers the reference records' names in their stored order (those
+  // numbered already keep their numbers): the numbers segments hold.
+  static void NumberNames(const ledger::Ledger& reference, ledger::EntryColumns& columns) {
+    for (const auto& donor : reference.donors) columns.donors.Intern(donor.id);
+    for (const auto& fund : reference.funds) columns.funds.Intern(fund.id);
+    for (const auto& appeal : reference.appeals) columns.appeals.Intern(appeal.id);
+    for (const auto& event : reference.events) columns.events.Intern(event.id);
+  }
+
+  // Appends to the empty copy the segments that follow on from entry 1, up
+  // to `last`, one query each (their bytes as they are). A segment that does
+  // not decode (cut from another ledger, or names numbered otherwise) ends
+  // it: the rows after are read instead, and sealed anew. Segments are
+  // trusted as the entries are: both are only ever appended.
+  Status LoadSegments(Connection& c, int64_t last) {
+    auto list = c.Run("reading the column segments",
+                      "SELECT first_seq, rows FROM entry_segments WHERE first_seq + rows - 1 <= $1 ORDER BY first_seq",
+                      Params().Int(last));
+    if (!list) return Failed(list);
+    for (int r = 0; r < list->size(); ++r) {
+      const int64_t first = list->Int(r, 0), rows = list->Int(r, 1);
+      if (first != cache_seq_ + 1) break;
+      auto data = c.RunBytes("reading a column segment",
+                             "SELECT data FROM entry_segments WHERE first_seq = " + std::to_string(first), {}, true);
+      if (!data) return Failed(data);
+      if (data->size() != 1) break;
+      const size_t before = cache_columns_.size();
+      if (!ledger::DecodeSegment(data->View(0, 0), cache_columns_, static_cast<size_t>(last))) break;
+      if (cache_columns_.size() != before + static_cast<size_t>(rows)) {
+        cache_seq_ = -1;  // appended, but not what the row says: start again from the rows
+        break;
+      }
+      cache_seq_ += rows;
+    }
+    if (static_cast<int64_t>(cache_columns_.size()) != cache_seq_) {
+      cache_columns_ = ledger::EntryColumns();
+      cache_columns_.Reserve(static_cast<size_t>(last));
+      NumberNames(cache_reference_, cache_columns_);
+      cache_seq_ = 0;
+    }
+    return {};
+  }
+
+  // Writes a segment for every full run of kSegmentRows entries of the copy
+  // from entry `sealed` + 1 on, each in a statement of its own (outside any
+  // transaction: a segment is derived data, and one left unwritten is
+  // written by the next process that loads the copy). Another process may
+  // seal the same run at the same time: the last one written stays, and
+  // both are the same entries.
+  void SealSegments(Connection& c, int64_t sealed) {
+    const auto total = static_cast<int64_t>(cache_columns_.size());
+    for (int64_t first = sealed; first + kSegmentRows <= total; first += kSegmentRows) {
+      const std::string data = ledger::EncodeSegment(cache_columns_, static_cast<size_t>(first),
+                                                     static_cast<size_t>(first + kSegmentRows));
+      auto written = c.RunBytes("sealing a column segment",
+                                "INSERT INTO entry_segments (first_seq, rows, data) VALUES (" +
+                                    std::to_string(first + 1) + ", " + std::to_string(kSegmentRows) +
+                                    ", $1) ON CONFLICT (first_seq) DO UPDATE SET rows = EXCLUDED.rows,"
+                                    " data = EXCLUDED.data",
+                                {data}, false);
+      if (!written) return;  // the copy stands; the next load tries again
+    }
   }
 
   // Appends the entries after cache_seq_ up to `last` to the columns, a page
