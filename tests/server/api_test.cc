@@ -514,6 +514,13 @@ TEST_P(ApiTest, DonorSummaryOfAStoreWithAGap) {
   EXPECT_EQ(after["expectations"][0]["open_usd"], "200000.00");
   EXPECT_EQ(after["expected_usd"], before["expected_usd"]);
   EXPECT_EQ(after, before);
+  // A page of the list, from the records too.
+  auto paged = Client().Get("/api/v1/donors/gates/summary?as_of=2021-12-31&open_offset=1", As("viewer"));
+  ASSERT_EQ(paged->status, 200) << paged->body;
+  const json page_after = json::parse(paged->body);
+  EXPECT_TRUE(page_after["expectations"].empty());
+  EXPECT_EQ(page_after["expectations_count"], 1);
+  EXPECT_EQ(page_after["expected_usd"], before["expected_usd"]);
   // The entry list, found over the columns too, still lists what is stored.
   auto listed = Client().Get("/api/v1/entries?kind=receipt&limit=2", As("viewer"));
   ASSERT_EQ(listed->status, 200) << listed->body;

@@ -485,12 +485,13 @@ TEST(Segments, AnEntryNamingALaterOneIsListedOnceThatOneIsHere) {
   EXPECT_TRUE(ledger::DecodeSegment(first, ledger_of_two, 2));
 }
 
-// PostgreSQL keeps column segments too (migration 0005): the first process
-// to read the entries as columns pages the rows and seals every full run of
-// 65,536; the next loads those segments (their rows untouched: the same
-// xmin) and gets the same figures, which are those of the entry records. A
-// segment that is not one is ignored and written anew; donors stored after
-// the segments were sealed do not change what they mean.
+// PostgreSQL keeps column segments too (migration 0005): `rmis import`
+// seals every full run of 65,536 entries, as does the first process to read
+// the entries as columns when there is none; the next loads those segments
+// (their rows untouched: the same xmin) and gets the same figures, which are
+// those of the entry records. A segment that is not one is ignored and
+// written anew; donors stored after the segments were sealed do not change
+// what they mean.
 TEST(PostgresColumns, ANewProcessLoadsSealedSegmentsAndGetsTheSameFigures) {
   testing::TempDir dir;
   exchange::GenerateOptions options;
@@ -499,16 +500,9 @@ TEST(PostgresColumns, ANewProcessLoadsSealedSegmentsAndGetsTheSameFigures) {
   options.seed = 11;
   ASSERT_TRUE(exchange::GenerateDataset(options, dir.File("data")));
   const std::string url = testing::PostgresServer::Get().CreateDatabase();
-  {
-    auto store = store::OpenStore(url, store::OpenMode::kCreate, Env());
-    ASSERT_TRUE(store) << store.error().message;
-    auto read = exchange::ReadDatasetDirectory(dir.File("data"));
-    ASSERT_TRUE(read.problems.empty());
-    store::WriteOptions write;
-    write.source = "generated";
-    auto imported = (*store)->Import(read.dataset, write);
-    ASSERT_TRUE(imported && imported->problems.empty());
-  }
+  ASSERT_EQ(testing::RunRmis({"init", "--db", url}).exit_code, 0);
+  testing::CommandResult imported = testing::RunRmis({"import", "--db", url, dir.File("data")});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
   auto reports = [&] {
     std::vector<std::string> out;
     auto store = store::OpenStore(url, store::OpenMode::kExisting, Env());
@@ -522,9 +516,12 @@ TEST(PostgresColumns, ANewProcessLoadsSealedSegmentsAndGetsTheSameFigures) {
     return out;
   };
   auto query = [&](const char* sql) { return testing::PostgresQueryText(url, sql); };
-  EXPECT_EQ(query("SELECT count(*) FROM entry_segments"), "0");
-  const std::vector<std::string> first = reports();  // from the rows; seals
+  // `rmis import` sealed the two full runs of 65,536 entries.
   EXPECT_EQ(query("SELECT count(*) || ' ' || sum(rows) FROM entry_segments"), "2 131072");
+  const std::string by_import = query("SELECT string_agg(first_seq || ':' || xmin::text, ',' ORDER BY first_seq) FROM entry_segments");
+  const std::vector<std::string> first = reports();  // from the segments
+  EXPECT_EQ(query("SELECT string_agg(first_seq || ':' || xmin::text, ',' ORDER BY first_seq) FROM entry_segments"),
+            by_import);
   {
     auto store = store::OpenStore(url, store::OpenMode::kExisting, Env());
     ASSERT_TRUE(store);
@@ -532,8 +529,13 @@ TEST(PostgresColumns, ANewProcessLoadsSealedSegmentsAndGetsTheSameFigures) {
     ASSERT_TRUE(ledger);
     EXPECT_EQ(AllReports(*ledger, ledger::ToColumns(ledger->entries)), first);
   }
+  // With no segment, the first process to read the rows seals them; the
+  // next one loads them.
+  EXPECT_EQ(testing::PostgresExec(url, "DELETE FROM entry_segments"), "");
+  EXPECT_EQ(reports(), first);
+  EXPECT_EQ(query("SELECT count(*) || ' ' || sum(rows) FROM entry_segments"), "2 131072");
   const std::string sealed = query("SELECT string_agg(first_seq || ':' || xmin::text, ',' ORDER BY first_seq) FROM entry_segments");
-  EXPECT_EQ(reports(), first);  // from the segments
+  EXPECT_EQ(reports(), first);
   EXPECT_EQ(query("SELECT string_agg(first_seq || ':' || xmin::text, ',' ORDER BY first_seq) FROM entry_segments"),
             sealed);
   // Not a segment: the rows are read instead, and it is sealed anew.
@@ -556,6 +558,29 @@ TEST(PostgresColumns, ANewProcessLoadsSealedSegmentsAndGetsTheSameFigures) {
   EXPECT_EQ(reports(), first);
   EXPECT_EQ(query("SELECT string_agg(first_seq || ':' || xmin::text, ',' ORDER BY first_seq) FROM entry_segments"),
             resealed);
+  // A row of a sealed run deleted behind rmis's back: the segments no longer
+  // stand for the rows, and the copy is made from the rows, by ids, with the
+  // figures of the records left.
+  EXPECT_EQ(testing::PostgresExec(url,
+                                  "ALTER TABLE entries DISABLE TRIGGER entries_no_delete;"
+                                  " DELETE FROM entries WHERE seq = 1000 AND NOT EXISTS"
+                                  " (SELECT 1 FROM entries n WHERE n.settles = entries.id OR n.reverses = entries.id);"
+                                  " ALTER TABLE entries ENABLE TRIGGER entries_no_delete;"),
+            "");
+  ASSERT_EQ(query("SELECT count(*) FROM entries"), "139999");
+  std::vector<std::string> records;
+  {
+    auto store = store::OpenStore(url, store::OpenMode::kExisting, Env());
+    ASSERT_TRUE(store);
+    auto ledger = (*store)->LoadLedger();
+    ASSERT_TRUE(ledger);
+    records = AllReports(*ledger, ledger::ToColumns(ledger->entries));
+    ASSERT_TRUE((*store)->ReadColumns([&](const ledger::Ledger& r, const ledger::EntryColumns& c) {
+      EXPECT_EQ(c.size(), 139999u);
+      EXPECT_EQ(AllReports(r, c), records);
+    }));
+  }
+  EXPECT_NE(records, first);
 }
 
 }  // namespace

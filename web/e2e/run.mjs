@@ -653,20 +653,43 @@ test('a donor with hundreds of open pledges: the first 50 come with the page, th
   equal(imported.status(), 201, `the import: ${await imported.text()}`);
   const whole = await apiGet(context, '/donors/mexico/summary?as_of=2021-06-30');
   assert(whole.open_pledges_count >= 600 && whole.open_pledges.length === whole.open_pledges_count, `every open pledge when no page is asked: ${whole.open_pledges_count}`);
+  // What the page asks the server for: a page of each list, not the whole.
+  const asked = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/api/v1/donors/mexico/summary')) asked.push(new URL(request.url()).searchParams);
+  });
   await open(page, '/donors/mexico?as_of=2021-06-30');
   await page.locator('.donor-figures[data-state=ready]').waitFor();
+  assert(asked.length >= 1 && asked[0].get('open_limit') === '50' && !asked[0].has('open_offset'), `the first request: ${asked.map(String).join(' | ')}`);
   const rows = '[data-figure=open-pledges] tbody tr';
   const shown = () => page.locator(rows).evaluateAll((trs) => trs.map((tr) => tr.dataset.entry));
   equal((await shown()).length, 50, 'the first rows');
   equal((await page.locator('[data-figure=open-pledges] [data-more]').textContent()).trim(), 'Show 500 more', 'the button');
   await page.locator('[data-figure=open-pledges] [data-more]').click();
   await page.waitForFunction((selector) => document.querySelectorAll(selector).length === 550, rows);
+  assert(asked.some((q) => q.get('open_offset') === '50' && q.get('open_limit') === '500'), `the second page asked from row 50: ${asked.map(String).join(' | ')}`);
   const rest = whole.open_pledges_count - 550;
   equal((await page.locator('[data-figure=open-pledges] [data-more]').textContent()).trim(), `Show ${rest} more`, 'the button, for the rest');
   await page.locator('[data-figure=open-pledges] [data-more]').click();
   await page.waitForFunction(([selector, count]) => document.querySelectorAll(selector).length === count, [rows, whole.open_pledges_count]);
   equal((await shown()).join(' '), whole.open_pledges.map((p) => p.id).join(' '), 'the pages together are the whole list, in order');
   equal(await page.locator('[data-figure=open-pledges] [data-more]').count(), 0, 'no button once all are shown');
+  // The ledger changes between two pages: the page is drawn again from the top, with the new total.
+  await open(page, '/donors/mexico?as_of=2021-06-29');
+  await page.waitForFunction((selector) => document.querySelectorAll(selector).length === 50, rows);
+  const totalBefore = await page.locator('[data-figure=open-total]').textContent();
+  const posted = await context.request.post(new URL('api/v1/entries', baseUrl).href, {
+    headers: { 'X-CSRF-Token': session.csrf_token },
+    data: { kind: 'pledge', donor: 'mexico', fund: 'foundation_core', amount: '7.00', currency: 'USD', value_date: '2019-03-02', id: 'PAGED-LATE' },
+  });
+  equal(posted.status(), 201, 'a pledge recorded meanwhile');
+  const firstAgain = page.waitForResponse((r) => r.url().includes('/donors/mexico/summary') && r.url().includes('open_limit=50') && !r.url().includes('open_offset'), { timeout: 10000 }); // before the 30 s refresh
+  await page.locator('[data-figure=open-pledges] [data-more]').click();
+  await firstAgain;
+  await page.waitForFunction((before) => document.querySelector('[data-figure=open-total]')?.textContent !== before, totalBefore);
+  equal((await shown()).length, 50, 'drawn again from the first rows');
+  const again = await shown();
+  equal(new Set(again).size, again.length, 'no row twice');
   assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
   await context.close();
 });

@@ -96,8 +96,18 @@ export async function donorPage(view: HTMLElement, context: PageContext): Promis
       ? t('donor.subtitleKnownAt', { asOf: dateLong(summary.as_of), knownAt: dateLong(summary.known_at) })
       : t('donor.subtitle', { asOf: dateLong(summary.as_of) });
     focal.replaceChildren(summary.focal_points.length ? summary.focal_points.join(', ') : t('donor.noFocalPoint'));
-    const more = (list: 'open_pledges' | 'expectations') => async (offset: number) =>
-      (await get<DonorSummary>(summaryPath, { ...snapshot, open_offset: String(offset), open_limit: String(kMoreRows) }, context.signal))[list];
+    // The next rows of a list, unless the ledger changed since the first
+    // page (other counts or totals: the offsets would skip or repeat rows);
+    // then the page is drawn again from the top.
+    const more = (list: 'open_pledges' | 'expectations') => async (offset: number) => {
+      const next = await get<DonorSummary>(summaryPath, { ...snapshot, open_offset: String(offset), open_limit: String(kMoreRows) }, context.signal);
+      const keys = ['open_pledges_count', 'expectations_count', 'open_pledged_usd', 'expected_usd', 'expected_unweighted_usd'] as const;
+      if (keys.some((key) => next[key] !== summary[key])) {
+        void refresh();
+        return null;
+      }
+      return next[list];
+    };
     await renderSummary(body, id, summary, more);
     body.dataset.state = 'ready';
   };
@@ -135,7 +145,7 @@ export async function donorPage(view: HTMLElement, context: PageContext): Promis
 // 173,000 took 2.6 s).
 const kFirstRows = 50;
 const kMoreRows = 500;
-function pagedTable<T>(first: T[], total: number, fetchMore: (offset: number) => Promise<T[]>, build: (shown: T[]) => HTMLElement): HTMLElement {
+function pagedTable<T>(first: T[], total: number, fetchMore: (offset: number) => Promise<T[] | null>, build: (shown: T[]) => HTMLElement): HTMLElement {
   const box = h('div', { class: 'paged' });
   const items = first.slice();
   const draw = (focusMore: boolean) => {
@@ -149,7 +159,11 @@ function pagedTable<T>(first: T[], total: number, fetchMore: (offset: number) =>
             button.disabled = true;
             try {
               const next = await fetchMore(items.length);
-              if (!next.length) total = items.length; // the ledger changed under the list: the refresh redraws it
+              if (next === null) {
+                button.disabled = false; // the ledger changed: the page is being drawn again
+                return;
+              }
+              if (!next.length) total = items.length;
               items.push(...next);
               draw(true);
             } catch {
@@ -165,7 +179,7 @@ function pagedTable<T>(first: T[], total: number, fetchMore: (offset: number) =>
   return box;
 }
 
-type MoreOf = (list: 'open_pledges' | 'expectations') => (offset: number) => Promise<DonorSummary['open_pledges']>;
+type MoreOf = (list: 'open_pledges' | 'expectations') => (offset: number) => Promise<DonorSummary['open_pledges'] | null>;
 async function renderSummary(body: HTMLElement, id: string, summary: DonorSummary, more: MoreOf): Promise<void> {
   const known = summary.known_at ? { known_at: summary.known_at.slice(0, 10) } : {};
   // The receipts of year y counted here: value dates in y up to the as-of date.
