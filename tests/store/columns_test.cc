@@ -301,8 +301,8 @@ TEST_F(ColumnsTest, AStreamedImportSealsItsSegments) {
 
 // Positions are seq - 1 only while SQLite numbers the entries 1, 2, 3, ...
 // A store where that does not hold (an entry deleted behind the triggers'
-// back) is read row by row with ids, its segments unused: the figures are
-// those of its entries.
+// back, after the sealed runs or inside one) is read row by row with ids,
+// its segments unused: the figures are those of its entries.
 TEST_F(ColumnsTest, AStoreWithAGapIsReadByIds) {
   const std::string db = dir_->File("gap.db");
   {
@@ -328,6 +328,24 @@ TEST_F(ColumnsTest, AStoreWithAGapIsReadByIds) {
     reports = AllReports(r, c);
   }));
   EXPECT_EQ(reports, AllReports(*ledger, ledger::ToColumns(ledger->entries)));
+  store->reset();
+  // And one inside a sealed run: the segments no longer stand for the rows.
+  const std::string inside = dir_->File("gap-inside.db");
+  Exec(db_, ("VACUUM INTO '" + inside + "'").c_str());
+  Exec(inside,
+       "DROP TRIGGER entries_no_delete;"
+       " DELETE FROM entries WHERE seq = (SELECT min(seq) FROM entries e WHERE seq > 1000"
+       " AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.settles = e.id OR x.reverses = e.id))");
+  ASSERT_EQ(Scalar(inside, "SELECT count(*) FROM entries"), 139999);
+  ASSERT_EQ(Scalar(inside, "SELECT count(*) FROM entry_segments"), 2);
+  auto again = store::OpenStore(inside, store::OpenMode::kExisting, Env());
+  ASSERT_TRUE(again);
+  auto left = (*again)->LoadLedger();
+  ASSERT_TRUE(left);
+  ASSERT_TRUE((*again)->ReadColumns([&](const ledger::Ledger& r, const ledger::EntryColumns& c) {
+    EXPECT_EQ(c.size(), 139999u);
+    EXPECT_EQ(AllReports(r, c), AllReports(*left, ledger::ToColumns(left->entries)));
+  }));
 }
 
 // A run of rows with no segment (all 140,000 here) is read on two

@@ -1052,7 +1052,12 @@ class SqliteStore : public Store {
     const int64_t max_seq = *last;
     columns.Reserve(static_cast<size_t>(max_seq));
     NumberNames(reference, columns);
-    {
+    // Segments stand for the rows 1..n only while none of them is gone (a
+    // row deleted behind the triggers' back): then the rows are read, by
+    // ids. SQLite counts 10 million rows in about 30 ms.
+    Statement all(db_, "SELECT count(*) FROM entries");
+    if (all.Step() != SQLITE_ROW) return SqlError(db_, "counting entries");
+    if (all.Int(0) == max_seq) {
       Statement segments(db_, "SELECT first_seq, rows FROM entry_segments ORDER BY first_seq");
       sqlite3_blob* blob = nullptr;
       while (segments.Step() == SQLITE_ROW) {
