@@ -304,48 +304,35 @@ TEST_F(ColumnsTest, AStreamedImportSealsItsSegments) {
 // back, after the sealed runs or inside one) is read row by row with ids,
 // its segments unused: the figures are those of its entries.
 TEST_F(ColumnsTest, AStoreWithAGapIsReadByIds) {
-  const std::string db = dir_->File("gap.db");
   {
     auto store = store::OpenStore(db_, store::OpenMode::kExisting, Env());
     ASSERT_TRUE(store);
     ASSERT_TRUE((*store)->ReadColumns([](const ledger::Ledger&, const ledger::EntryColumns&) {}));
   }
-  Exec(db_, ("VACUUM INTO '" + db + "'").c_str());
-  // An entry after the sealed ones that no other entry names.
-  Exec(db,
-       "DROP TRIGGER entries_no_delete;"
-       " DELETE FROM entries WHERE seq = (SELECT min(seq) FROM entries e WHERE seq > 131072"
-       " AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.settles = e.id OR x.reverses = e.id))");
-  ASSERT_EQ(Scalar(db, "SELECT count(*) FROM entries"), 139999);
-  ASSERT_EQ(Scalar(db, "SELECT count(*) FROM entry_segments"), 2);
-  auto store = store::OpenStore(db, store::OpenMode::kExisting, Env());
-  ASSERT_TRUE(store);
-  auto ledger = (*store)->LoadLedger();
-  ASSERT_TRUE(ledger);
-  std::vector<std::string> reports;
-  ASSERT_TRUE((*store)->ReadColumns([&](const ledger::Ledger& r, const ledger::EntryColumns& c) {
-    EXPECT_EQ(c.size(), 139999u);
-    reports = AllReports(r, c);
-  }));
-  EXPECT_EQ(reports, AllReports(*ledger, ledger::ToColumns(ledger->entries)));
-  store->reset();
-  // And one inside a sealed run: the segments no longer stand for the rows.
-  const std::string inside = dir_->File("gap-inside.db");
-  Exec(db_, ("VACUUM INTO '" + inside + "'").c_str());
-  Exec(inside,
-       "DROP TRIGGER entries_no_delete;"
-       " DELETE FROM entries WHERE seq = (SELECT min(seq) FROM entries e WHERE seq > 1000"
-       " AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.settles = e.id OR x.reverses = e.id))");
-  ASSERT_EQ(Scalar(inside, "SELECT count(*) FROM entries"), 139999);
-  ASSERT_EQ(Scalar(inside, "SELECT count(*) FROM entry_segments"), 2);
-  auto again = store::OpenStore(inside, store::OpenMode::kExisting, Env());
-  ASSERT_TRUE(again);
-  auto left = (*again)->LoadLedger();
-  ASSERT_TRUE(left);
-  ASSERT_TRUE((*again)->ReadColumns([&](const ledger::Ledger& r, const ledger::EntryColumns& c) {
-    EXPECT_EQ(c.size(), 139999u);
-    EXPECT_EQ(AllReports(r, c), AllReports(*left, ledger::ToColumns(left->entries)));
-  }));
+  // The first entry after seq `after` that no other entry names is deleted:
+  // after the sealed runs, and inside the first.
+  for (int after : {131072, 1000}) {
+    SCOPED_TRACE(after);
+    const std::string db = dir_->File("gap-" + std::to_string(after) + ".db");
+    Exec(db_, ("VACUUM INTO '" + db + "'").c_str());
+    const std::string drop =
+        "DROP TRIGGER entries_no_delete;"
+        " DELETE FROM entries WHERE seq = (SELECT min(seq) FROM entries e WHERE seq > " + std::to_string(after) +
+        " AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.settles = e.id OR x.reverses = e.id))";
+    Exec(db, drop.c_str());
+    ASSERT_EQ(Scalar(db, "SELECT count(*) FROM entries"), 139999);
+    ASSERT_EQ(Scalar(db, "SELECT count(*) FROM entry_segments"), 2);
+    auto store = store::OpenStore(db, store::OpenMode::kExisting, Env());
+    ASSERT_TRUE(store);
+    auto ledger = (*store)->LoadLedger();
+    ASSERT_TRUE(ledger);
+    std::vector<std::string> reports;
+    ASSERT_TRUE((*store)->ReadColumns([&](const ledger::Ledger& r, const ledger::EntryColumns& c) {
+      EXPECT_EQ(c.size(), 139999u);
+      reports = AllReports(r, c);
+    }));
+    EXPECT_EQ(reports, AllReports(*ledger, ledger::ToColumns(ledger->entries)));
+  }
 }
 
 // A run of rows with no segment (all 140,000 here) is read on two
