@@ -14,6 +14,9 @@
 #include "store/postgres/postgres_store.h"
 
 #include <libpq-fe.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <charconv>
 #include <condition_variable>
@@ -652,7 +655,15 @@ class PostgresStore : public Store {
         std::shared_lock<std::shared_mutex> read(cache_mutex_);
         copy = cache_seq_ > 0 || cache_by_ids_;
       }
-      if (!copy) (void)RefreshCache();  // the import stands whatever happens here
+      if (!copy) {
+#if defined(__GLIBC__)
+        // What the import freed goes back to the system before the copy
+        // takes its own (at ten million entries the process would otherwise
+        // hold both).
+        malloc_trim(0);
+#endif
+        (void)RefreshCache();  // the import stands whatever happens here
+      }
     }
     return result;
   }
