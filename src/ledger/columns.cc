@@ -620,6 +620,14 @@ bool DecodeSegment(const SegmentSource& source, EntryColumns& c, size_t entries)
   return true;  // the size was checked: every byte is read
 }
 
+void NumberNames(const Ledger& reference, EntryColumns& columns) {
+  columns.donors.Reserve(reference.donors.size());
+  for (const auto& donor : reference.donors) columns.donors.Intern(donor.id);
+  for (const auto& fund : reference.funds) columns.funds.Intern(fund.id);
+  for (const auto& appeal : reference.appeals) columns.appeals.Intern(appeal.id);
+  for (const auto& event : reference.events) columns.events.Intern(event.id);
+}
+
 EntryColumns ToColumns(const std::vector<Entry>& entries) {
   EntryColumns columns;
   columns.Reserve(entries.size());

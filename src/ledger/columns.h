@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ledger/dataset.h"
 #include "ledger/types.h"
 
 namespace rmis::ledger {
@@ -261,6 +262,14 @@ struct EntryColumns {
 };
 
 EntryColumns ToColumns(const std::vector<Entry>& entries);
+
+// Numbers the names of `reference`'s donors, funds, appeals and events in
+// their stored order (names numbered already keep their numbers): what a
+// store does before it loads segments, which hold names by those numbers.
+void NumberNames(const Ledger& reference, EntryColumns& columns);
+
+// Entries per segment a store seals: 65,536 make a block of about 4 MiB.
+inline constexpr int64_t kSegmentEntries = 65536;
 
 // A segment: the columns of entries [begin, end) in one block of bytes, so
 // that a store can keep sealed runs of entries ready to load without parsing

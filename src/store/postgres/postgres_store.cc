@@ -1504,7 +1504,7 @@ class PostgresStore : public Store {
       cache_reference_version_ = version;
       // New names take the next numbers in their stored order, as a new copy
       // would number them (what segments sealed from this copy hold).
-      if (cache_seq_ > 0 && !cache_by_ids_) NumberNames(cache_reference_, cache_columns_);
+      if (cache_seq_ > 0 && !cache_by_ids_) ledger::NumberNames(cache_reference_, cache_columns_);
     }
     if (last <= cache_seq_) return {};
     // Entries are numbered 1, 2, 3, ...: read page by page into the columns,
@@ -1522,7 +1522,7 @@ class PostgresStore : public Store {
       int64_t sealed = 0;  // entries read from segments
       if (cold) {
         cache_columns_.Reserve(static_cast<size_t>(last));
-        NumberNames(cache_reference_, cache_columns_);
+        ledger::NumberNames(cache_reference_, cache_columns_);
         // Segments stand for the rows 1..n only while none of them is gone
         // (deleted behind rmis's back: then the pages below find the gap).
         auto count = c.Run("counting the entries", "SELECT count(*) FROM entries");
@@ -1567,17 +1567,8 @@ class PostgresStore : public Store {
     return {};
   }
 
-  // Entries per column segment, as on SQLite: about 4 MiB a segment.
-  static constexpr int64_t kSegmentRows = 65536;
-
-  // Numbers the reference records' names in their stored order (those
-  // numbered already keep their numbers): the numbers segments hold.
-  static void NumberNames(const ledger::Ledger& reference, ledger::EntryColumns& columns) {
-    for (const auto& donor : reference.donors) columns.donors.Intern(donor.id);
-    for (const auto& fund : reference.funds) columns.funds.Intern(fund.id);
-    for (const auto& appeal : reference.appeals) columns.appeals.Intern(appeal.id);
-    for (const auto& event : reference.events) columns.events.Intern(event.id);
-  }
+  // Entries per column segment, as on SQLite (migration 0005).
+  static constexpr int64_t kSegmentRows = ledger::kSegmentEntries;
 
   // Appends to the empty copy the segments that follow on from entry 1, up
   // to `last`, one query each (their bytes as they are). A segment that does
@@ -1607,7 +1598,7 @@ class PostgresStore : public Store {
     if (static_cast<int64_t>(cache_columns_.size()) != cache_seq_) {
       cache_columns_ = ledger::EntryColumns();
       cache_columns_.Reserve(static_cast<size_t>(last));
-      NumberNames(cache_reference_, cache_columns_);
+      ledger::NumberNames(cache_reference_, cache_columns_);
       cache_seq_ = 0;
     }
     return {};

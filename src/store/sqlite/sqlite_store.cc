@@ -953,9 +953,8 @@ class SqliteStore : public Store {
     return e;
   }
 
-  // Entries per column segment (migration 0003): 65,536 entries make a
-  // block of about 4 MiB.
-  static constexpr int64_t kSegmentRows = 65536;
+  // Entries per column segment (migration 0003).
+  static constexpr int64_t kSegmentRows = ledger::kSegmentEntries;
 
   // A segment's bytes read from its blob a range at a time, straight into
   // the columns (no copy of the whole blob, no name looked up).
@@ -1037,21 +1036,13 @@ class SqliteStore : public Store {
     (void)LoadColumns(reference, columns);
   }
 
-  void NumberNames(const ledger::Ledger& reference, ledger::EntryColumns& columns) {
-    columns.donors.Reserve(reference.donors.size());
-    for (const auto& donor : reference.donors) columns.donors.Intern(donor.id);
-    for (const auto& fund : reference.funds) columns.funds.Intern(fund.id);
-    for (const auto& appeal : reference.appeals) columns.appeals.Intern(appeal.id);
-    for (const auto& event : reference.events) columns.events.Intern(event.id);
-  }
-
   Status ReadColumnsIn(const ledger::Ledger& reference, ledger::EntryColumns& columns, int64_t& sealed,
                        bool& dense) {
     auto last = LastSeq();
     if (!last) return tl::unexpected(last.error());
     const int64_t max_seq = *last;
     columns.Reserve(static_cast<size_t>(max_seq));
-    NumberNames(reference, columns);
+    ledger::NumberNames(reference, columns);
     // Segments stand for the rows 1..n only while none of them is gone (a
     // row deleted behind the triggers' back): then the rows are read, by
     // ids. SQLite counts 10 million rows in about 30 ms.
@@ -1079,7 +1070,7 @@ class SqliteStore : public Store {
     if (static_cast<int64_t>(columns.size()) != sealed) {
       columns = ledger::EntryColumns();
       columns.Reserve(static_cast<size_t>(max_seq));
-      NumberNames(reference, columns);
+      ledger::NumberNames(reference, columns);
       sealed = 0;
     }
     // The rows after the segments: dense when they are seq sealed+1 .. max.
@@ -1090,7 +1081,7 @@ class SqliteStore : public Store {
     if (!dense && sealed > 0) {
       columns = ledger::EntryColumns();
       columns.Reserve(static_cast<size_t>(max_seq));
-      NumberNames(reference, columns);
+      ledger::NumberNames(reference, columns);
       sealed = 0;
     }
     // Many rows (after an import, or when segments were rejected), at least
