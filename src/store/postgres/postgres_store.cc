@@ -1573,7 +1573,8 @@ class PostgresStore : public Store {
   // Appends to the empty copy the segments that follow on from entry 1, up
   // to `last`, one query each (their bytes as they are). A segment that does
   // not decode (cut from another ledger, or names numbered otherwise) ends
-  // it: the rows after are read instead, and sealed anew. Segments are
+  // it: the rows after are read instead, and sealed anew. The caller has
+  // made sure no row is missing (count = last seq); segments are then
   // trusted as the entries are: both are only ever appended.
   Status LoadSegments(Connection& c, int64_t last) {
     auto list = c.Run("reading the column segments",
@@ -1587,10 +1588,10 @@ class PostgresStore : public Store {
                              "SELECT data FROM entry_segments WHERE first_seq = " + std::to_string(first), {}, true);
       if (!data) return Failed(data);
       if (data->size() != 1) break;
-      const size_t before = cache_columns_.size();
-      if (!ledger::DecodeSegment(data->View(0, 0), cache_columns_, static_cast<size_t>(last))) break;
-      if (cache_columns_.size() != before + static_cast<size_t>(rows)) {
-        cache_seq_ = -1;  // appended, but not what the row says: start again from the rows
+      // A segment of another size than its row says leaves the copy longer
+      // than cache_seq_: it is started again below.
+      if (!ledger::DecodeSegment(data->View(0, 0), cache_columns_, static_cast<size_t>(last)) ||
+          cache_columns_.size() != static_cast<size_t>(cache_seq_ + rows)) {
         break;
       }
       cache_seq_ += rows;
