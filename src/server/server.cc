@@ -313,8 +313,8 @@ json AuditJson(const store::AuditRecord& r) {
 }
 
 // A donor's page figures (GET /api/v1/donors/{id}/summary).
-// `summary`'s lists hold one page of each (see OpenPage); `open_pledges` and
-// `expectations` are how many each has in all.
+// `summary`'s lists may hold one page of each (DonorSummary pages them);
+// `open_pledges` and `expectations` are how many each has in all.
 json DonorSummaryJson(const analysis::DonorSummary& summary, size_t open_pledges, size_t expectations,
                       const std::vector<std::string>& focal_points) {
   auto open_item = [](const analysis::OpenEntry& item, bool expectation) {
