@@ -781,6 +781,60 @@ TEST_F(PostgresStoreTest, AppendOnlyTriggersRefuseUpdateDeleteAndTruncate) {
             "plpgsql");
 }
 
+// The links of entries are checked set-wise at commit (migration 0006), not
+// by foreign keys, and hold against any writer: here SQL written as another
+// tool would.
+TEST_F(PostgresStoreTest, TheLinksOfEntriesHoldWhoeverWrites) {
+  ASSERT_TRUE(store_->Import(Fixture("small"), Write("small")));
+  auto insert = [](int seq, const std::string& id, const std::string& donor, const std::string& settles,
+                   const std::string& appeal) {
+    auto text = [](const std::string& value) { return value.empty() ? std::string("NULL") : "'" + value + "'"; };
+    return "INSERT INTO entries (seq, id, kind, donor, fund, currency, amount_minor, usd_cents, value_date,"
+           " recorded_at, attributed_year, settles, appeal) VALUES (" +
+           std::to_string(seq) + ", '" + id + "', '" + (settles.empty() ? "pledge" : "receipt") + "', '" +
+           donor + "', 'core', 'USD', 100, 100, 18700, 0, 2021, " + text(settles) + ", " + text(appeal) + ");";
+  };
+  // Each missing record is named, with the entry that names it; nothing is
+  // stored.
+  EXPECT_THAT(where_->Exec(insert(8, "Z1", "ghost", "", "")),
+              HasSubstr("entry Z1 names donor ghost, which is not stored: it violates the foreign key"));
+  EXPECT_THAT(where_->Exec(insert(8, "Z2", "mex", "NOPE", "")), HasSubstr("entry Z2 names entry NOPE"));
+  EXPECT_THAT(where_->Exec(insert(8, "Z3", "mex", "", "nope")), HasSubstr("entry Z3 names appeal nope"));
+  // Checked at commit, for every statement of the transaction: the first
+  // statement's entry is refused although the second is valid.
+  EXPECT_THAT(where_->Exec("BEGIN;" + insert(8, "Z4", "ghost", "", "") + insert(9, "Z5", "mex", "", "") + "COMMIT;"),
+              HasSubstr("entry Z4 names donor ghost"));
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM entries"), "7");
+  // An entry may settle one that a later statement of the same transaction
+  // stores, as with the deferrable keys before.
+  EXPECT_EQ(where_->Exec("BEGIN;" + insert(9, "F2", "mex", "F1", "covid19") + insert(8, "F1", "mex", "", "") +
+                         "COMMIT;"),
+            "");
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM entries"), "9");
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM entries_unchecked"), "0");
+
+  // The records entries name cannot be taken away from under them.
+  EXPECT_THAT(where_->Exec("DELETE FROM donors WHERE id = 'gates'"),
+              HasSubstr("donors gates is named by entry X1: it violates the foreign key of entries.donor"));
+  EXPECT_THAT(where_->Exec("UPDATE donors SET id = 'mexico' WHERE id = 'mex'"),
+              HasSubstr("donors mex is named by entry"));
+  EXPECT_THAT(where_->Exec("UPDATE funds SET id = 'tech' WHERE id = 'tc'"), HasSubstr("funds tc is named by entry R2"));
+  EXPECT_THAT(where_->Exec("TRUNCATE appeals"), HasSubstr("appeals covid19 is named by entry"));
+  EXPECT_THAT(where_->Exec("DELETE FROM imports"), HasSubstr("is named by entry"));
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM donors WHERE id IN ('gates', 'mex')"), "2");
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM appeals"), "1");
+  // What no entry names may still change or go.
+  EXPECT_EQ(where_->Exec("UPDATE donors SET name = 'United Mexican States' WHERE id = 'mex'"), "");
+  EXPECT_EQ(where_->Exec("INSERT INTO donors (id, name, type) VALUES ('lone', 'Lone', 'private');"
+                         "DELETE FROM donors WHERE id = 'lone'"),
+            "");
+  EXPECT_EQ(where_->Exec("TRUNCATE events"), "");
+  // No foreign key is left on entries: the checks above are the triggers'.
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM pg_constraint WHERE conrelid = 'entries'::regclass"
+                              " AND contype = 'f'"),
+            "0");
+}
+
 TEST_F(PostgresStoreTest, MigrationsAreRecordedAndNumberedLikeSqlite) {
   const auto& postgres = PostgresMigrations();
   const auto& sqlite = SqliteMigrations();
@@ -792,7 +846,8 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndNumberedLikeSqlite) {
   EXPECT_EQ(where_->QueryText("SELECT string_agg(version || ':' || name || ':' || applied_at, ','"
                               " ORDER BY version) FROM schema_migrations"),
             "1:0001_ledger:1700000000,2:0002_accounts_audit:1700000000,3:0003_entry_segments:1700000000,"
-            "4:0004_partial_link_indexes:1700000000,5:0005_postgres_entry_segments:1700000000");
+            "4:0004_partial_link_indexes:1700000000,5:0005_postgres_entry_segments:1700000000,"
+            "6:0006_set_wise_entry_links:1700000000");
   // Money is BIGINT.
   EXPECT_EQ(where_->QueryText("SELECT string_agg(DISTINCT data_type, ',') FROM information_schema.columns"
                               " WHERE column_name IN ('amount_minor', 'usd_cents', 'amount_cents',"
@@ -802,7 +857,7 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndNumberedLikeSqlite) {
   store_.reset();
   auto again = OpenStore(where_->location(), OpenMode::kExisting, TestEnvironment());
   ASSERT_TRUE(again);
-  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM schema_migrations"), "6");
 }
 
 TEST_F(PostgresStoreTest, CreateNeedsADatabaseWithoutRmisTablesAndInUtf8) {
