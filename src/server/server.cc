@@ -946,8 +946,9 @@ class ApiServer::Impl {
   }
 
   void ListReference(const std::string& kind, Response& res) {
-    auto ledger = store_.LoadReference();
-    if (!ledger) return Send(res, FromError(ledger.error()));
+    auto loaded = store_.LoadReference();
+    if (!loaded) return Send(res, FromError(loaded.error()));
+    const ledger::Ledger* ledger = loaded->get();
     json list = json::array();
     if (kind == "donors") {
       for (const auto& d : ledger->donors) {

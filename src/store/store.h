@@ -223,8 +223,12 @@ class Store {
   }
 
   // The reference records only (donors, funds, targets, appeals, events,
-  // rates): no entries.
-  virtual Result<ledger::Ledger> LoadReference() = 0;
+  // rates): no entries. Shared and read-only: the store keeps them in memory
+  // while nothing changes them (SQLite's data_version, PostgreSQL's
+  // reference_version), so that listing the funds of a store with 100,000
+  // donors does not read every donor again. A write that changes them gives
+  // later calls new records; the ones a caller holds stay as they were.
+  virtual Result<std::shared_ptr<const ledger::Ledger>> LoadReference() = 0;
 
   // Checks `dataset` against the stored ledger and appends it, all in one
   // transaction. Problems in the data come back in ImportResult::problems

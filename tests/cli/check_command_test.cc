@@ -156,7 +156,7 @@ class WrittenWhileChecked : public store::Store {
     return inner_.StreamContents(reader);
   }
   Result<ledger::Ledger> LoadLedger() override { return inner_.LoadLedger(); }
-  Result<ledger::Ledger> LoadReference() override { return inner_.LoadReference(); }
+  Result<std::shared_ptr<const ledger::Ledger>> LoadReference() override { return inner_.LoadReference(); }
   Result<store::ImportResult> Import(const ledger::Dataset& d, const store::WriteOptions& o) override {
     return inner_.Import(d, o);
   }

@@ -705,7 +705,49 @@ TEST_P(StoreTest, ReferenceRecordsAddedByAnotherToolAreSeen) {
   }));
   EXPECT_EQ(donors, 5u);
   EXPECT_EQ(entries, 9u);
-  EXPECT_EQ(store_->LoadReference()->donors.back().id, "tool");
+  EXPECT_EQ((*store_->LoadReference())->donors.back().id, "tool");
+}
+
+// The reference records are read once and shared while nothing changes them;
+// a write that adds one gives later callers new records, and the records a
+// caller holds stay as they were.
+TEST_P(StoreTest, ReferenceRecordsAreSharedUntilTheyChange) {
+  ImportFixture();
+  auto first = store_->LoadReference();
+  ASSERT_TRUE(first) << first.error().message;
+  auto again = store_->LoadReference();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(first->get(), again->get());  // the same records, not read again
+  const size_t donors = (*first)->donors.size();
+  // An entry alone changes no reference record.
+  ASSERT_TRUE(store_->Import(Entries("S1,receipt,mex,core,10,USD,2021-04-01,,\n"), Write("api")));
+  auto after_entry = store_->LoadReference();
+  ASSERT_TRUE(after_entry);
+  EXPECT_EQ(after_entry->get(), first->get());
+  // A donor added by rmis.
+  exchange::DatasetRead read;
+  exchange::ReadDatasetFileText("donors.csv", "id,name,type,country\nnew,New donor,foundation,\n", read);
+  ASSERT_TRUE(read.problems.empty()) << ledger::FormatProblem(read.problems[0]);
+  auto added = store_->Import(read.dataset, Write("api"));
+  ASSERT_TRUE(added && added->problems.empty());
+  auto after_donor = store_->LoadReference();
+  ASSERT_TRUE(after_donor);
+  EXPECT_EQ((*after_donor)->donors.size(), donors + 1);
+  EXPECT_EQ((*after_donor)->donors.back().id, "new");
+  EXPECT_EQ((*first)->donors.size(), donors);  // what was held is unchanged
+  // Once nobody holds them, a write may extend the records in place; either
+  // way the next call sees the donor.
+  first->reset();
+  again->reset();
+  after_entry->reset();
+  after_donor->reset();
+  exchange::DatasetRead more;
+  exchange::ReadDatasetFileText("donors.csv", "id,name,type,country\nnewer,Newer donor,foundation,\n", more);
+  ASSERT_TRUE(store_->Import(more.dataset, Write("api")));
+  auto last = store_->LoadReference();
+  ASSERT_TRUE(last);
+  EXPECT_EQ((*last)->donors.size(), donors + 2);
+  EXPECT_EQ((*last)->donors.back().id, "newer");
 }
 
 // --- SQLite only. ------------------------------------------------------------

@@ -226,11 +226,10 @@ class SqliteStore : public Store {
     return {};
   }
 
-  Result<ledger::Ledger> LoadReference() override {
+  Result<std::shared_ptr<const ledger::Ledger>> LoadReference() override {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
-    ledger::Ledger ledger;
-    if (auto status = LoadReference(ledger); !status) return tl::unexpected(status.error());
-    return ledger;
+    if (auto status = LoadReferenceForPlan(); !status) return tl::unexpected(status.error());
+    return std::shared_ptr<const ledger::Ledger>(reference_);
   }
 
   Result<ImportResult> Import(const ledger::Dataset& dataset, const WriteOptions& options) override {
@@ -772,7 +771,15 @@ class SqliteStore : public Store {
   // After this connection's own commit: the caches take the new records.
   void AppendToCache(const ledger::Ledger& add) {
     auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-    if (reference_) {
+    const bool reference_added = !add.donors.empty() || !add.funds.empty() || !add.targets.empty() ||
+                                 !add.appeals.empty() || !add.events.empty() || !add.rates.empty();
+    if (reference_added && reference_.use_count() > 1) {
+      // A caller of LoadReference still holds them (it took its copy of the
+      // pointer under mutex_, as this runs): they stay as they were, and the
+      // next call reads the records again.
+      reference_.reset();
+      reference_version_ = -1;
+    } else if (reference_) {
       append(reference_->donors, add.donors);
       append(reference_->funds, add.funds);
       append(reference_->targets, add.targets);
@@ -1353,7 +1360,7 @@ class SqliteStore : public Store {
     if (!reference_ || version.Int(0) != reference_version_) {
       ledger::Ledger fresh;
       if (auto status = LoadReference(fresh); !status) return status;
-      reference_ = std::move(fresh);
+      reference_ = std::make_shared<ledger::Ledger>(std::move(fresh));
       reference_version_ = version.Int(0);
     }
     return {};
@@ -1693,7 +1700,9 @@ class SqliteStore : public Store {
   ledger::EntryColumns cache_columns_;
   int64_t cache_version_ = -1;
   // The reference records for planning writes (guarded by mutex_).
-  std::optional<ledger::Ledger> reference_;
+  // Changed in place (AppendToCache) only while no caller of LoadReference
+  // holds it.
+  std::shared_ptr<ledger::Ledger> reference_;
   int64_t reference_version_ = -1;
 };
 
