@@ -706,6 +706,26 @@ TEST_P(StoreTest, ReferenceRecordsAddedByAnotherToolAreSeen) {
   EXPECT_EQ(donors, 5u);
   EXPECT_EQ(entries, 9u);
   EXPECT_EQ((*store_->LoadReference())->donors.back().id, "tool");
+  // Straight after another tool's write, with nothing in between.
+  ASSERT_EQ(where_->Exec("INSERT INTO funds (id, name, category) VALUES ('toolfund', 'By a tool', 'core')"), "");
+  EXPECT_EQ((*store_->LoadReference())->funds.back().id, "toolfund");
+}
+
+// What an entry's text holds comes back as it was, whatever the characters
+// (PostgreSQL's COPY escapes tabs, line breaks and backslashes).
+TEST_P(StoreTest, EntryTextComesBackAsItWas) {
+  ImportFixture();
+  ledger::Dataset one = Entries("N1,receipt,mex,core,10,USD,2021-04-01,,\n");
+  const std::string note = "tab\there\nnew line\\back\\slash\rreturn \\N \\. end";
+  one.entries[0].value.note = note;
+  one.entries[0].value.programme = "a\tb";
+  ASSERT_TRUE(store_->Import(one, Write("api")));
+  auto ledger = OpenAgain()->LoadLedger();
+  ASSERT_TRUE(ledger);
+  const auto& stored = ledger->entries.back();
+  EXPECT_EQ(stored.id, "N1");
+  EXPECT_EQ(stored.note, note);
+  EXPECT_EQ(stored.programme, "a\tb");
 }
 
 // The reference records are read once and shared while nothing changes them;
@@ -846,6 +866,29 @@ TEST_F(PostgresStoreTest, TheLinksOfEntriesHoldWhoeverWrites) {
   // statement's entry is refused although the second is valid.
   EXPECT_THAT(where_->Exec("BEGIN;" + insert(8, "Z4", "ghost", "", "") + insert(9, "Z5", "mex", "", "") + "COMMIT;"),
               HasSubstr("entry Z4 names donor ghost"));
+  // A bad row among good ones in one statement; every kind of link.
+  const std::string columns =
+      "INSERT INTO entries (seq, id, kind, donor, fund, currency, amount_minor, usd_cents, value_date,"
+      " recorded_at, attributed_year, event, reverses, import_id) VALUES ";
+  EXPECT_THAT(where_->Exec(columns +
+                           "(8, 'M1', 'receipt', 'mex', 'core', 'USD', 1, 1, 18700, 0, 2021, NULL, NULL, 1),"
+                           "(9, 'M2', 'receipt', 'mex', 'nofund', 'USD', 1, 1, 18700, 0, 2021, NULL, NULL, 1),"
+                           "(10, 'M3', 'receipt', 'mex', 'core', 'USD', 1, 1, 18700, 0, 2021, NULL, NULL, 1)"),
+              HasSubstr("entry M2 names fund nofund"));
+  EXPECT_THAT(where_->Exec(columns + "(8, 'M4', 'receipt', 'mex', 'core', 'USD', 1, 1, 18700, 0, 2021, 'gala',"
+                                     " NULL, 1)"),
+              HasSubstr("entry M4 names event gala"));
+  EXPECT_THAT(where_->Exec(columns + "(8, 'M5', 'reversal', 'mex', 'core', 'USD', 1, 1, 18700, 0, 2021, NULL,"
+                                     " 'R9', 1)"),
+              HasSubstr("entry M5 names entry R9"));
+  EXPECT_THAT(where_->Exec(columns + "(8, 'M6', 'receipt', 'mex', 'core', 'USD', 1, 1, 18700, 0, 2021, NULL,"
+                                     " NULL, 999)"),
+              HasSubstr("entry M6 names import 999"));
+  // The SQLSTATE is a foreign key's (checked at once here, to catch it).
+  EXPECT_THAT(where_->Exec("BEGIN; SET CONSTRAINTS ALL IMMEDIATE; DO $$ BEGIN " + insert(8, "M7", "ghost", "", "") +
+                           " EXCEPTION WHEN foreign_key_violation THEN RAISE EXCEPTION 'caught %', SQLSTATE;"
+                           " END $$; COMMIT;"),
+              HasSubstr("caught 23503"));
   EXPECT_EQ(where_->QueryText("SELECT count(*) FROM entries"), "7");
   // An entry may settle one that a later statement of the same transaction
   // stores, as with the deferrable keys before.
@@ -871,6 +914,22 @@ TEST_F(PostgresStoreTest, TheLinksOfEntriesHoldWhoeverWrites) {
                          "DELETE FROM donors WHERE id = 'lone'"),
             "");
   EXPECT_EQ(where_->Exec("TRUNCATE events"), "");
+  // Taking a record away must run at READ COMMITTED: at REPEATABLE READ an
+  // entry committed after the snapshot could not be seen.
+  EXPECT_THAT(where_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ;"
+                           "INSERT INTO donors (id, name, type) VALUES ('brief', 'Brief', 'private');"
+                           "DELETE FROM donors WHERE id = 'brief'; COMMIT;"),
+              HasSubstr("needs READ COMMITTED"));
+  EXPECT_EQ(where_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ;"
+                         "UPDATE donors SET name = 'Mexico' WHERE id = 'mex'; COMMIT;"),
+            "");
+  // The checks run as the store's owner, with its schema: a writer whose
+  // search_path names another schema still has its entries checked.
+  EXPECT_THAT(where_->Exec("CREATE SCHEMA elsewhere; SET search_path = elsewhere;"
+                           "INSERT INTO public.entries (seq, id, kind, donor, fund, currency, amount_minor,"
+                           " usd_cents, value_date, recorded_at, attributed_year)"
+                           " VALUES (10, 'Q1', 'receipt', 'ghost', 'core', 'USD', 1, 1, 18700, 0, 2021)"),
+              HasSubstr("entry Q1 names donor ghost"));
   // No foreign key is left on entries: the checks above are the triggers'.
   EXPECT_EQ(where_->QueryText("SELECT count(*) FROM pg_constraint WHERE conrelid = 'entries'::regclass"
                               " AND contype = 'f'"),
@@ -951,6 +1010,13 @@ TEST_F(PostgresStoreTest, TextWithANulByteIsRefusedNotCut) {
   ASSERT_FALSE(added);
   EXPECT_EQ(added.error().code, ErrorCode::kInvalidArgument);
   EXPECT_FALSE(*store_->FindUser("nul"));
+  // In an entry's text too (written with COPY): refused, nothing stored.
+  ledger::Dataset one = Entries("N1,receipt,mex,core,10,USD,2021-04-01,,\n");
+  one.entries[0].value.note = std::string("cut\0here", 8);
+  auto imported = store_->Import(one, Write("api"));
+  ASSERT_FALSE(imported);
+  EXPECT_EQ(imported.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM entries"), "7");
 }
 
 // Writes wait for the write lock; reads do not (Transaction::BeginWrite).

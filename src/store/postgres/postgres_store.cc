@@ -1848,8 +1848,11 @@ class PostgresStore : public Store {
     auto fresh = std::make_shared<ledger::Ledger>();
     if (auto status = LoadReference(c, *fresh); !status) return tl::unexpected(status.error());
     std::lock_guard<std::mutex> lock(reference_mutex_);
-    reference_ = fresh;
-    reference_version_ = *version;
+    // A caller on an older snapshot does not put back older records.
+    if (!reference_ || *version > reference_version_) {
+      reference_ = fresh;
+      reference_version_ = *version;
+    }
     return std::shared_ptr<const ledger::Ledger>(std::move(fresh));
   }
 

@@ -773,19 +773,12 @@ class SqliteStore : public Store {
     auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
     const bool reference_added = !add.donors.empty() || !add.funds.empty() || !add.targets.empty() ||
                                  !add.appeals.empty() || !add.events.empty() || !add.rates.empty();
-    if (reference_added && reference_.use_count() > 1) {
-      // A caller of LoadReference still holds them (it took its copy of the
-      // pointer under mutex_, as this runs): they stay as they were, and the
-      // next call reads the records again.
+    if (reference_added) {
+      // Callers of LoadReference may hold them: they stay as they were, and
+      // the next call reads the records again (reference records are added
+      // rarely; entries, the common write, keep them).
       reference_.reset();
       reference_version_ = -1;
-    } else if (reference_) {
-      append(reference_->donors, add.donors);
-      append(reference_->funds, add.funds);
-      append(reference_->targets, add.targets);
-      append(reference_->appeals, add.appeals);
-      append(reference_->events, add.events);
-      append(reference_->rates, add.rates);
     }
     std::unique_lock<std::shared_mutex> write(cache_mutex_);
     if (!cache_) return;
@@ -1700,9 +1693,8 @@ class SqliteStore : public Store {
   ledger::EntryColumns cache_columns_;
   int64_t cache_version_ = -1;
   // The reference records for planning writes (guarded by mutex_).
-  // Changed in place (AppendToCache) only while no caller of LoadReference
-  // holds it.
-  std::shared_ptr<ledger::Ledger> reference_;
+  // Never changed once made: callers of LoadReference share it.
+  std::shared_ptr<const ledger::Ledger> reference_;
   int64_t reference_version_ = -1;
 };
 

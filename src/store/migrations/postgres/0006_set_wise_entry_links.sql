@@ -22,6 +22,23 @@
 --   those tables refuse it, as the keys' NO ACTION did.
 -- Entries themselves are never updated or deleted (0001), so a link to an
 -- entry cannot be broken afterwards.
+--
+-- Differences from the foreign keys, each on purpose:
+-- - Taking a record away from under an entry is refused at once, not at
+--   commit: deleting a donor and storing it again in one transaction is
+--   refused even with SET CONSTRAINTS ALL DEFERRED.
+-- - Deleting, renaming or truncating donors, funds, appeals, events or
+--   imports must run at READ COMMITTED: at REPEATABLE READ the trigger could
+--   not see an entry committed after the transaction's snapshot (a foreign
+--   key reads past its snapshot for that; PL/pgSQL cannot), so it refuses
+--   with serialization_failure rather than let a link break.
+-- - The functions run as their owner (SECURITY DEFINER) with the store's
+--   schema pinned as their search_path: a tool that may insert entries need
+--   not be granted the bookkeeping table, and a tool whose search_path names
+--   another schema checks this store's entries, not that schema's.
+-- - `ALTER TABLE entries DISABLE TRIGGER USER` turns the checks off, as
+--   it did not turn off foreign keys; `rmis check` still checks every link
+--   (its "references" line).
 
 ALTER TABLE entries
   DROP CONSTRAINT entries_donor_fkey,
@@ -35,7 +52,7 @@ ALTER TABLE entries
 -- The seq range of each statement's entries, until its links are checked at
 -- commit. Empty outside a writing transaction.
 CREATE TABLE entries_unchecked (
-  first_seq BIGINT NOT NULL,
+  first_seq BIGINT PRIMARY KEY,  -- seq is unique: so is the first of a statement's
   last_seq BIGINT NOT NULL
 );
 
@@ -51,11 +68,14 @@ CREATE TRIGGER entries_added AFTER INSERT ON entries REFERENCING NEW TABLE AS ad
   FOR EACH STATEMENT EXECUTE FUNCTION rmis_entries_added();
 
 -- The range is read once for the distinct donors, funds, appeals, events and
--- imports it names; each of those is then locked and looked up once, not
--- once per entry. What an entry settles or reverses is looked up per entry
--- that names one. Queries over the range are run with EXECUTE, so that each
--- is planned for its own range (a cached generic plan could scan every
--- entry for each statement's range).
+-- imports it names. Each of those is locked FOR KEY SHARE, and what was
+-- locked is what exists: a record that the lock did not find (not yet
+-- committed when the lock's statement began, or deleted) is missing, even if
+-- a later statement would see it, so nothing counted as present is unlocked.
+-- What an entry settles or reverses is looked up per entry that names one.
+-- Queries over the range are run with EXECUTE, so that each is planned for
+-- its own range (a cached generic plan could scan every entry for each
+-- statement's range).
 CREATE FUNCTION rmis_check_entry_links() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   named_donors TEXT[];
@@ -64,6 +84,7 @@ DECLARE
   named_events TEXT[];
   named_imports TEXT[];
   named TEXT[];
+  locked TEXT[];
   link TEXT[];
   entry_id TEXT;
   missing TEXT;
@@ -75,10 +96,13 @@ BEGIN
           ' FROM entries e WHERE e.seq BETWEEN $1 AND $2'
     INTO named_donors, named_funds, named_appeals, named_events, named_imports
     USING NEW.first_seq, NEW.last_seq;
+  -- link: the column of entries, the table it names, the word for a message,
+  -- and the type of that table's id.
   FOREACH link SLICE 1 IN ARRAY ARRAY[
-      ['donor', 'donors', 'donor'], ['fund', 'funds', 'fund'], ['appeal', 'appeals', 'appeal'],
-      ['event', 'events', 'event'], ['import_id', 'imports', 'import'],
-      ['settles', 'entries', 'entry'], ['reverses', 'entries', 'entry']] LOOP
+      ['donor', 'donors', 'donor', 'text'], ['fund', 'funds', 'fund', 'text'],
+      ['appeal', 'appeals', 'appeal', 'text'], ['event', 'events', 'event', 'text'],
+      ['import_id', 'imports', 'import', 'bigint'],
+      ['settles', 'entries', 'entry', 'text'], ['reverses', 'entries', 'entry', 'text']] LOOP
     IF link[2] = 'entries' THEN
       EXECUTE format(
         'SELECT e.id, e.%1$I FROM entries e WHERE e.seq BETWEEN $1 AND $2 AND e.%1$I IS NOT NULL '
@@ -89,12 +113,13 @@ BEGIN
                             WHEN 'appeal' THEN named_appeals WHEN 'event' THEN named_events
                             ELSE named_imports END;
       CONTINUE WHEN named IS NULL;
-      EXECUTE format('SELECT 1 FROM %I r WHERE r.id::text = ANY ($1) FOR KEY SHARE OF r', link[2])
-        USING named;
+      -- The ids are compared in the table's own type, so that its primary
+      -- key's index is used.
       EXECUTE format(
-        'SELECT n FROM unnest($1) n WHERE NOT EXISTS (SELECT 1 FROM %I r WHERE r.id::text = n) LIMIT 1',
-        link[2])
-        INTO missing USING named;
+        'SELECT array_agg(k.id::text) FROM (SELECT r.id FROM %I r WHERE r.id = ANY ($1::%s[]) '
+        'FOR KEY SHARE OF r) k', link[2], link[4])
+        INTO locked USING named;
+      SELECT n INTO missing FROM unnest(named) n WHERE n <> ALL (coalesce(locked, '{}')) LIMIT 1;
       IF missing IS NOT NULL THEN
         EXECUTE format(
           'SELECT e.id FROM entries e WHERE e.seq BETWEEN $1 AND $2 AND e.%I::text = $3 '
@@ -108,7 +133,7 @@ BEGIN
         USING ERRCODE = 'foreign_key_violation';
     END IF;
   END LOOP;
-  DELETE FROM entries_unchecked WHERE first_seq = NEW.first_seq AND last_seq = NEW.last_seq;
+  DELETE FROM entries_unchecked WHERE first_seq = NEW.first_seq;
   RETURN NULL;
 END
 $$;
@@ -121,24 +146,50 @@ CREATE CONSTRAINT TRIGGER entries_links AFTER INSERT ON entries_unchecked
 CREATE FUNCTION rmis_refuse_unlinking() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   entry_id TEXT;
-  gone_id TEXT;
+  named_id TEXT;  -- the id an entry names
+  gone_id TEXT;   -- a row this statement took away
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    EXECUTE format('SELECT e.id, e.%I::text FROM entries e WHERE e.%I IS NOT NULL LIMIT 1', TG_ARGV[0], TG_ARGV[0])
-      INTO entry_id, gone_id;
+    EXECUTE format('SELECT e.id, e.%1$I::text FROM entries e WHERE e.%1$I IS NOT NULL LIMIT 1', TG_ARGV[0])
+      INTO entry_id, named_id;
+    -- Even if nothing names a row now: at REPEATABLE READ "now" is the
+    -- snapshot's, so that is refused below if the table had rows.
+    EXECUTE format('SELECT r.id::text FROM %I r LIMIT 1', TG_TABLE_NAME) INTO gone_id;
   ELSE
-    EXECUTE format(
-      'SELECT e.id, e.%I::text FROM entries e WHERE e.%I IN '
-      '(SELECT g.id FROM gone g WHERE NOT EXISTS (SELECT 1 FROM %I r WHERE r.id = g.id)) LIMIT 1',
-      TG_ARGV[0], TG_ARGV[0], TG_TABLE_NAME)
-      INTO entry_id, gone_id;
+    EXECUTE format('SELECT g.id::text FROM gone g WHERE NOT EXISTS (SELECT 1 FROM %I r WHERE r.id = g.id) LIMIT 1',
+                   TG_TABLE_NAME)
+      INTO gone_id;
+    IF gone_id IS NOT NULL THEN
+      EXECUTE format(
+        'SELECT e.id, e.%1$I::text FROM entries e WHERE e.%1$I IN '
+        '(SELECT g.id FROM gone g WHERE NOT EXISTS (SELECT 1 FROM %2$I r WHERE r.id = g.id)) LIMIT 1',
+        TG_ARGV[0], TG_TABLE_NAME)
+        INTO entry_id, named_id;
+    END IF;
   END IF;
   IF entry_id IS NOT NULL THEN
     RAISE EXCEPTION '% % is named by entry %: it violates the foreign key of entries.%',
-      TG_TABLE_NAME, gone_id, entry_id, TG_ARGV[0]
+      TG_TABLE_NAME, named_id, entry_id, TG_ARGV[0]
       USING ERRCODE = 'foreign_key_violation';
   END IF;
+  IF gone_id IS NOT NULL AND current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'deleting, renaming or truncating % needs READ COMMITTED: at % an entry committed after this transaction began could not be seen',
+      TG_TABLE_NAME, current_setting('transaction_isolation')
+      USING ERRCODE = 'serialization_failure';
+  END IF;
   RETURN NULL;
+END
+$$;
+
+-- Each runs as its owner, with this store's schema (and pg_temp last) as its
+-- search_path, whoever writes and whatever their search_path says.
+DO $$
+DECLARE
+  f TEXT;
+BEGIN
+  FOREACH f IN ARRAY ARRAY['rmis_entries_added()', 'rmis_check_entry_links()', 'rmis_refuse_unlinking()'] LOOP
+    EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = %I, pg_temp', f, current_schema());
+  END LOOP;
 END
 $$;
 
