@@ -711,21 +711,33 @@ TEST_P(StoreTest, ReferenceRecordsAddedByAnotherToolAreSeen) {
   EXPECT_EQ((*store_->LoadReference())->funds.back().id, "toolfund");
 }
 
-// What an entry's text holds comes back as it was, whatever the characters
-// (PostgreSQL's COPY escapes tabs, line breaks and backslashes).
+// What an entry's text holds comes back as it was, whatever the characters:
+// one entry (PostgreSQL: an INSERT) and twenty (PostgreSQL: a COPY, which
+// escapes tabs, line breaks and backslashes).
 TEST_P(StoreTest, EntryTextComesBackAsItWas) {
   ImportFixture();
-  ledger::Dataset one = Entries("N1,receipt,mex,core,10,USD,2021-04-01,,\n");
   const std::string note = "tab\there\nnew line\\back\\slash\rreturn \\N \\. end";
-  one.entries[0].value.note = note;
-  one.entries[0].value.programme = "a\tb";
+  std::string rows;
+  for (int i = 1; i <= 21; ++i) rows += "N" + std::to_string(i) + ",receipt,mex,core,10,USD,2021-04-01,,\n";
+  ledger::Dataset all = Entries(rows);
+  for (auto& item : all.entries) {
+    item.value.note = note;
+    item.value.programme = "a\tb";
+  }
+  ledger::Dataset one;
+  one.entries.push_back(all.entries.front());
+  all.entries.erase(all.entries.begin());
   ASSERT_TRUE(store_->Import(one, Write("api")));
+  ASSERT_TRUE(store_->Import(all, Write("api")));
   auto ledger = OpenAgain()->LoadLedger();
   ASSERT_TRUE(ledger);
-  const auto& stored = ledger->entries.back();
-  EXPECT_EQ(stored.id, "N1");
-  EXPECT_EQ(stored.note, note);
-  EXPECT_EQ(stored.programme, "a\tb");
+  ASSERT_EQ(ledger->entries.size(), 7u + 21u);
+  for (size_t i = 7; i < ledger->entries.size(); ++i) {
+    const auto& stored = ledger->entries[i];
+    EXPECT_EQ(stored.id, "N" + std::to_string(i - 6));
+    EXPECT_EQ(stored.note, note) << stored.id;
+    EXPECT_EQ(stored.programme, "a\tb") << stored.id;
+  }
 }
 
 // The reference records are read once and shared while nothing changes them;
@@ -1010,13 +1022,18 @@ TEST_F(PostgresStoreTest, TextWithANulByteIsRefusedNotCut) {
   ASSERT_FALSE(added);
   EXPECT_EQ(added.error().code, ErrorCode::kInvalidArgument);
   EXPECT_FALSE(*store_->FindUser("nul"));
-  // In an entry's text too (written with COPY): refused, nothing stored.
-  ledger::Dataset one = Entries("N1,receipt,mex,core,10,USD,2021-04-01,,\n");
-  one.entries[0].value.note = std::string("cut\0here", 8);
-  auto imported = store_->Import(one, Write("api"));
-  ASSERT_FALSE(imported);
-  EXPECT_EQ(imported.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(where_->QueryText("SELECT count(*) FROM entries"), "7");
+  // In an entry's text too, written alone (INSERT) or with twenty others
+  // (COPY): refused, nothing stored.
+  for (int count : {1, 21}) {
+    std::string rows;
+    for (int i = 1; i <= count; ++i) rows += "N" + std::to_string(i) + ",receipt,mex,core,10,USD,2021-04-01,,\n";
+    ledger::Dataset some = Entries(rows);
+    some.entries.back().value.note = std::string("cut\0here", 8);
+    auto imported = store_->Import(some, Write("api"));
+    ASSERT_FALSE(imported) << count;
+    EXPECT_EQ(imported.error().code, ErrorCode::kInvalidArgument) << count;
+    EXPECT_EQ(where_->QueryText("SELECT count(*) FROM entries"), "7") << count;
+  }
 }
 
 // Writes wait for the write lock; reads do not (Transaction::BeginWrite).
