@@ -88,7 +88,44 @@ DECLARE
   locked TEXT[];
   locked_imports BIGINT[];
   missing_reversed TEXT;
+  one entries%ROWTYPE;
 BEGIN
+  IF first_seq = last_seq THEN
+    -- One entry (a receipt posted through the API): a lookup per link, as a
+    -- foreign key makes, without the sets.
+    SELECT * INTO one FROM entries e WHERE e.seq = first_seq;
+    IF NOT FOUND THEN
+      RETURN;
+    END IF;
+    PERFORM 1 FROM donors r WHERE r.id = one.donor FOR KEY SHARE OF r;
+    IF NOT FOUND THEN link := 'donor'; word := 'donor'; missing := one.donor; END IF;
+    IF link IS NULL THEN
+      PERFORM 1 FROM funds r WHERE r.id = one.fund FOR KEY SHARE OF r;
+      IF NOT FOUND THEN link := 'fund'; word := 'fund'; missing := one.fund; END IF;
+    END IF;
+    IF link IS NULL AND one.appeal IS NOT NULL THEN
+      PERFORM 1 FROM appeals r WHERE r.id = one.appeal FOR KEY SHARE OF r;
+      IF NOT FOUND THEN link := 'appeal'; word := 'appeal'; missing := one.appeal; END IF;
+    END IF;
+    IF link IS NULL AND one.event IS NOT NULL THEN
+      PERFORM 1 FROM events r WHERE r.id = one.event FOR KEY SHARE OF r;
+      IF NOT FOUND THEN link := 'event'; word := 'event'; missing := one.event; END IF;
+    END IF;
+    IF link IS NULL AND one.import_id IS NOT NULL THEN
+      PERFORM 1 FROM imports r WHERE r.id = one.import_id FOR KEY SHARE OF r;
+      IF NOT FOUND THEN link := 'import_id'; word := 'import'; missing := one.import_id::text; END IF;
+    END IF;
+    IF link IS NULL AND one.settles IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.id = one.settles) THEN
+      link := 'settles'; word := 'entry'; missing := one.settles;
+    END IF;
+    IF link IS NULL AND one.reverses IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.id = one.reverses) THEN
+      link := 'reverses'; word := 'entry'; missing := one.reverses;
+    END IF;
+    IF link IS NOT NULL THEN
+      entry_id := one.id;
+    END IF;
+    RETURN;
+  END IF;
   SELECT array_agg(DISTINCT e.donor), array_agg(DISTINCT e.fund),
          array_agg(DISTINCT e.appeal) FILTER (WHERE e.appeal IS NOT NULL),
          array_agg(DISTINCT e.event) FILTER (WHERE e.event IS NOT NULL),
