@@ -14,18 +14,7 @@ cd "$(dirname "$0")/../.."
 [ $# -ge 2 ] || { echo "usage: $0 STORE DONOR..." >&2; exit 2; }
 db=$1
 shift
-rmis=${RMIS:-build/src/cli/rmis}
-work=$(mktemp -d)
-server=
-trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
-RMIS_PASSWORD=benchmark-password $rmis user add bench-donor --role viewer --db "$db" >/dev/null 2>&1 || true
-token=$($rmis user token bench-donor --label donor-benchmark --db "$db")
-port=$((20000 + RANDOM % 20000))
-$rmis serve --db "$db" --listen 127.0.0.1:$port --threads 4 > "$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done
-get() { curl -s -o "$work/body" -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1"; }
-echo "first report (loads the ledger): $(get '/api/v1/report?year=2024') s"
+source bench/api/viewer_server.sh
 count() {
   case "$db" in
     postgres*) psql "$db" -Atc "SELECT count(*) FROM entries WHERE donor = '$1'" ;;

@@ -283,33 +283,23 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER donors_unlink_update AFTER UPDATE ON donors REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('donor');
-CREATE TRIGGER donors_unlink_delete AFTER DELETE ON donors REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('donor');
-CREATE TRIGGER donors_unlink_truncate BEFORE TRUNCATE ON donors
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('donor');
-CREATE TRIGGER funds_unlink_update AFTER UPDATE ON funds REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('fund');
-CREATE TRIGGER funds_unlink_delete AFTER DELETE ON funds REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('fund');
-CREATE TRIGGER funds_unlink_truncate BEFORE TRUNCATE ON funds
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('fund');
-CREATE TRIGGER appeals_unlink_update AFTER UPDATE ON appeals REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('appeal');
-CREATE TRIGGER appeals_unlink_delete AFTER DELETE ON appeals REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('appeal');
-CREATE TRIGGER appeals_unlink_truncate BEFORE TRUNCATE ON appeals
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('appeal');
-CREATE TRIGGER events_unlink_update AFTER UPDATE ON events REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('event');
-CREATE TRIGGER events_unlink_delete AFTER DELETE ON events REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('event');
-CREATE TRIGGER events_unlink_truncate BEFORE TRUNCATE ON events
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('event');
-CREATE TRIGGER imports_unlink_update AFTER UPDATE ON imports REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('import_id');
-CREATE TRIGGER imports_unlink_delete AFTER DELETE ON imports REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('import_id');
-CREATE TRIGGER imports_unlink_truncate BEFORE TRUNCATE ON imports
-  FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking('import_id');
+-- On each table an entry names, three triggers: a statement's UPDATE or
+-- DELETE (with the rows it changed as `gone`), and TRUNCATE before it runs.
+DO $$
+DECLARE
+  t TEXT[];  -- the table, and the column of entries that names its rows
+BEGIN
+  FOREACH t SLICE 1 IN ARRAY ARRAY[['donors', 'donor'], ['funds', 'fund'], ['appeals', 'appeal'],
+                                   ['events', 'event'], ['imports', 'import_id']] LOOP
+    EXECUTE format('CREATE TRIGGER %1$I AFTER UPDATE ON %2$I REFERENCING OLD TABLE AS gone'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking(%3$L)',
+                   t[1] || '_unlink_update', t[1], t[2]);
+    EXECUTE format('CREATE TRIGGER %1$I AFTER DELETE ON %2$I REFERENCING OLD TABLE AS gone'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking(%3$L)',
+                   t[1] || '_unlink_delete', t[1], t[2]);
+    EXECUTE format('CREATE TRIGGER %1$I BEFORE TRUNCATE ON %2$I'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION rmis_refuse_unlinking(%3$L)',
+                   t[1] || '_unlink_truncate', t[1], t[2]);
+  END LOOP;
+END
+$$;
