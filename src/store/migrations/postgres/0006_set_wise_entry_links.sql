@@ -13,12 +13,13 @@
 --   trigger checks them set-wise (rmis_missing_link). It takes FOR KEY SHARE
 --   on the records named, as a foreign key does, so that a concurrent
 --   transaction cannot delete one before this one commits. If something is
---   missing, the statement's range of seq goes into entries_unchecked, and a
---   deferred constraint trigger checks that range again at commit (so a
---   batch may still settle or reverse an entry that a later statement
---   stores, as the DEFERRABLE keys allowed) and refuses the commit with
---   SQLSTATE 23503 (foreign_key_violation) and a message that names the
---   entry and the missing record.
+--   missing, the statement's range of seq goes into entries_unchecked, whose
+--   constraint trigger checks it again: at once, failing the statement, or,
+--   when deferred (SET CONSTRAINTS, as rmis does), at commit, so that a batch
+--   may settle or reverse an entry that a later statement stores, as the
+--   DEFERRABLE keys allowed. It refuses with SQLSTATE 23503
+--   (foreign_key_violation) and a message that names the entry and the
+--   missing record.
 -- - A donor, fund, appeal, event or import that an entry names cannot be
 --   deleted, have its id changed or be truncated away: statement triggers on
 --   those tables refuse it, as the keys' NO ACTION did.
@@ -68,8 +69,9 @@ CREATE TABLE entries_unchecked (
 -- is missing, even if a later statement would see it, so nothing counted as
 -- present is unlocked. What an entry settles or reverses is looked up per
 -- entry that names one. The queries are static, so PL/pgSQL keeps their
--- plans, and few: a receipt posted through the API pays for five cached
--- statements (the range, donors, funds, imports, settles and reverses).
+-- plans, and few: a statement of many entries pays for six (the range,
+-- donors, funds, appeals or events if named, imports, settles and reverses),
+-- one of a single entry for a lookup per link.
 -- Their plans are generic (plan_cache_mode, set below): PostgreSQL otherwise
 -- kept planning them anew for each call, as the plans for one entry looked
 -- cheaper than a generic one, and that was two thirds of the function's
@@ -87,7 +89,6 @@ DECLARE
   named TEXT[];
   locked TEXT[];
   locked_imports BIGINT[];
-  missing_reversed TEXT;
   one entries%ROWTYPE;
 BEGIN
   IF first_seq = last_seq THEN
@@ -174,23 +175,20 @@ BEGIN
       INTO entry_id USING first_seq, last_seq, missing;
     RETURN;
   END IF;
-  -- What the entries settle and reverse, in one pass (an index probe each).
-  SELECT e.id, e.settles, e.reverses INTO entry_id, missing, missing_reversed FROM entries e
+  -- What the entries settle and reverse, in one pass (an index probe each),
+  -- which also says which of the two is missing.
+  SELECT e.id,
+         CASE WHEN e.settles IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.id = e.settles)
+              THEN 'settles' ELSE 'reverses' END,
+         CASE WHEN e.settles IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.id = e.settles)
+              THEN e.settles ELSE e.reverses END
+    INTO entry_id, link, missing FROM entries e
     WHERE e.seq BETWEEN first_seq AND last_seq
       AND ((e.settles IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.id = e.settles))
         OR (e.reverses IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.id = e.reverses)))
-    LIMIT 1;
+    ORDER BY e.seq LIMIT 1;
   IF entry_id IS NOT NULL THEN
     word := 'entry';
-    IF missing IS NOT NULL AND EXISTS (SELECT 1 FROM entries r WHERE r.id = missing) THEN
-      missing := NULL;  -- what it settles is stored: what it reverses is not
-    END IF;
-    IF missing IS NULL THEN
-      link := 'reverses';
-      missing := missing_reversed;
-    ELSE
-      link := 'settles';
-    END IF;
   END IF;
 END
 $$;
@@ -226,8 +224,11 @@ BEGIN
 END
 $$;
 
+-- Immediate unless deferred, as the foreign keys were: a plain writer's bad
+-- row fails its own statement; rmis defers (SET CONSTRAINTS ALL DEFERRED),
+-- so that a batch may settle an entry a later statement stores.
 CREATE CONSTRAINT TRIGGER entries_links AFTER INSERT ON entries_unchecked
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rmis_check_entry_links();
+  DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION rmis_check_entry_links();
 
 -- The referenced side: TG_ARGV[0] is the column of entries that names a row
 -- of this table by its id. An UPDATE that keeps the id changes nothing here.
@@ -241,8 +242,9 @@ BEGIN
     EXECUTE format('SELECT e.id, e.%1$I::text FROM entries e WHERE e.%1$I IS NOT NULL LIMIT 1', TG_ARGV[0])
       INTO entry_id, named_id;
     -- Even if nothing names a row now: at REPEATABLE READ "now" is the
-    -- snapshot's, so that is refused below if the table had rows.
-    EXECUTE format('SELECT r.id::text FROM %I r LIMIT 1', TG_TABLE_NAME) INTO gone_id;
+    -- snapshot's, which may not show rows and entries committed since, so a
+    -- TRUNCATE there is refused below whatever the snapshot shows.
+    gone_id := '';
   ELSE
     EXECUTE format('SELECT g.id::text FROM gone g WHERE NOT EXISTS (SELECT 1 FROM %I r WHERE r.id = g.id) LIMIT 1',
                    TG_TABLE_NAME)
@@ -280,6 +282,8 @@ BEGIN
     EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = %I, pg_temp', f, current_schema());
   END LOOP;
   ALTER FUNCTION rmis_missing_link(bigint, bigint) SET plan_cache_mode = force_generic_plan;
+  -- It locks as its owner: only the triggers (which run as the owner) call it.
+  REVOKE EXECUTE ON FUNCTION rmis_missing_link(bigint, bigint) FROM PUBLIC;
 END
 $$;
 
