@@ -746,7 +746,8 @@ class PostgresStore : public Store {
   // The streamed import (issue 6): one write transaction, the chunks planned
   // by RunStreamedImport (store/import_stream.h) against what it has written
   // so far, each chunk's entries appended with one COPY under a savepoint.
-  // Their links are checked set-wise at commit (migration 0006).
+  // Their links are checked set-wise at the end of each chunk's statement,
+  // and what is missing then again at commit (migration 0006).
   //
   // Once it is committed, a process with no copy of the columns yet (`rmis
   // import`) makes one, which seals every full run of entries without a
@@ -1991,8 +1992,9 @@ class PostgresStore : public Store {
       if (auto s = rates.Flush(); !s) return s;
     }
     if (add.entries.empty()) return {};
-    // Entries may settle or reverse entries later in the same batch: their
-    // links are checked at commit (migration 0006's deferred check).
+    // Entries may settle or reverse entries later in the same batch: what a
+    // statement's entries name that is not stored yet is checked again at
+    // commit (migration 0006), not at the statement's end.
     if (auto s = c.Script("storing an entry", "SET CONSTRAINTS ALL DEFERRED"); !s) return s;
     auto next = c.Run("storing an entry", "SELECT COALESCE(MAX(seq), 0) FROM entries");
     if (!next) return Failed(next);
