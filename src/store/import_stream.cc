@@ -3,10 +3,12 @@
 
 #include <sodium.h>
 
+#include <climits>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -16,6 +18,7 @@ namespace rmis::store {
 namespace {
 
 using ledger::Entry;
+using ledger::EntryKind;
 using ledger::Located;
 using ledger::Problem;
 
@@ -79,6 +82,103 @@ class AuditSummary {
   size_t entries_ = 0;
   std::string first_, last_;
   crypto_hash_sha256_state ids_hash_;
+};
+
+// The pledges and expectations this import has appended, each with the sum
+// of the live receipts and write-offs that settle it (issue 6). A chunk that
+// settles or reverses one of them gets stand-ins from here instead of
+// reading it and its settlements back from the store: at ten million
+// entries that reading back was a third of the import, most of it the
+// store's page misses.
+//
+// The stand-ins are the pledge, with the fields the checks of links read
+// (kind, donor, fund, amount), and one receipt that settles it by the sum.
+// The pledge's value date is one no row can have, so that a row repeating
+// its id is never taken for the same entry: the chunk then has a problem and
+// is planned again from the store (StreamedImport::PlanExactly). So are all
+// the chunks with problems: a plan made with stand-ins is only kept when it
+// has none, and stand-ins can only add problems, never hide one (the sum is
+// never less than what is settled: see Note). What a sum cannot follow
+// exactly (the pledge reversed, one of its settlements reversed, the pledge
+// settled in full) drops the pledge, which is then read from the store again
+// when named.
+class OpenPledges {
+ public:
+  // At about 100 bytes a pledge: at most 200 MB (ten million entries hold
+  // two million pledges and expectations, most settled in full by the end).
+  static constexpr size_t kMostKept = 2'000'000;
+
+  bool Has(std::string_view id) const { return open_.find(id) != open_.end(); }
+
+  // Appends the stand-ins of `id` (which Has) to `entries`, and their
+  // sequence numbers to `seqs` (0 for the sum: no row gave it).
+  void AddStandIns(std::string_view id, std::vector<Entry>& entries, std::vector<int64_t>& seqs) const {
+    const auto it = open_.find(id);
+    const Open& open = it->second;
+    Entry pledge;
+    pledge.id = it->first;
+    pledge.kind = open.kind;
+    pledge.donor = names_[static_cast<size_t>(open.donor)];
+    pledge.fund = names_[static_cast<size_t>(open.fund)];
+    pledge.amount = open.amount;
+    pledge.value_date = ledger::Date{INT32_MIN};
+    entries.push_back(std::move(pledge));
+    seqs.push_back(open.seq);
+    if (open.settled == 0) return;
+    Entry sum;
+    // Not an id a row can give (ids are checked when read): never named.
+    sum.id = std::string("\x1f" "settled ") + it->first;
+    sum.kind = EntryKind::kReceipt;
+    sum.donor = entries.back().donor;
+    sum.fund = entries.back().fund;
+    sum.amount = money::Money(open.settled, open.amount.currency());
+    sum.settles = it->first;
+    entries.push_back(std::move(sum));
+    seqs.push_back(0);
+  }
+
+  // Takes in `appended`, the entries of one chunk as stored from
+  // `first_seq` on, and drops `dropped`.
+  void Note(const std::vector<Entry>& appended, int64_t first_seq, const std::vector<std::string>& dropped) {
+    // Pledges first: a settlement that waited for its pledge comes before
+    // it in the chunk.
+    for (size_t i = 0; i < appended.size(); ++i) {
+      const Entry& e = appended[i];
+      if ((e.kind != EntryKind::kPledge && e.kind != EntryKind::kExpected) || open_.size() >= kMostKept) continue;
+      open_.emplace(e.id, Open{first_seq + static_cast<int64_t>(i), e.amount, 0, Number(e.donor), Number(e.fund), e.kind});
+    }
+    for (const Entry& e : appended) {
+      if (e.settles.empty()) continue;
+      auto it = open_.find(e.settles);
+      if (it == open_.end()) continue;
+      it->second.settled += e.amount.minor_units();
+      if (it->second.settled >= it->second.amount.minor_units()) open_.erase(it);
+    }
+    for (const std::string& id : dropped) {
+      if (auto it = open_.find(id); it != open_.end()) open_.erase(it);
+    }
+  }
+
+ private:
+  struct Open {
+    int64_t seq;
+    money::Money amount;
+    int64_t settled;  // minor units, by live settlements
+    int32_t donor, fund;
+    EntryKind kind;
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+  };
+  int32_t Number(const std::string& name) {
+    auto [it, added] = numbers_.emplace(name, static_cast<int32_t>(names_.size()));
+    if (added) names_.push_back(name);
+    return it->second;
+  }
+  std::unordered_map<std::string, Open, Hash, std::equal_to<>> open_;
+  std::unordered_map<std::string, int32_t> numbers_;  // donors and funds
+  std::vector<std::string> names_;
 };
 
 class StreamedImport {
@@ -158,7 +258,7 @@ class StreamedImport {
     // The store is idle here: nothing is being appended.
     std::vector<Entry> stored;
     std::vector<int64_t> seqs;
-    if (auto status = target_.LoadNamed(next.named, stored, seqs); !status) return status;
+    if (auto status = LoadNamed(next.named, stored, seqs); !status) return status;
     std::vector<ledger::SourceLocation> where = WhereGiven(seqs);
 
     std::future<Result<int64_t>> appending;
@@ -218,6 +318,7 @@ class StreamedImport {
     ledger::Dataset chunk;           // its rows, those that wait moved out
     std::vector<std::string> named;  // the ids it names that it does not hold
     ledger::PlanOutcome outcome;
+    std::vector<std::string> dropped;  // what appending it takes out of open_ (see Dropped)
     bool exact = false;              // planned with its own ids looked up
     std::vector<uint32_t> lines;     // the line of each entry to append (0: none)
   };
@@ -227,6 +328,59 @@ class StreamedImport {
     options.stored_where = &where;
     options.keep_additions = true;
     planned.outcome = ledger::PlanImport(reference_, stored, planned.chunk, is_country_, options);
+    planned.dropped = Dropped(planned.outcome.plan.additions.entries, stored);
+  }
+
+  // What LoadNamed of the store gives for `named`, with stand-ins for the
+  // pledges open_ holds instead of what the store holds of them. When the
+  // store gives a settlement of one of these (named, so perhaps reversed by
+  // the chunk, which the sum cannot tell), everything comes from the store.
+  Status LoadNamed(const std::vector<std::string>& named, std::vector<Entry>& stored, std::vector<int64_t>& seqs) {
+    std::vector<std::string> rest;
+    std::unordered_set<std::string_view> open;
+    rest.reserve(named.size());
+    for (const std::string& id : named) {
+      if (open_.Has(id)) {
+        open.insert(id);
+      } else {
+        rest.push_back(id);
+      }
+    }
+    if (open.empty()) return target_.LoadNamed(named, stored, seqs);
+    const size_t first = stored.size();
+    if (auto status = target_.LoadNamed(rest, stored, seqs); !status) return status;
+    for (size_t i = first; i < stored.size(); ++i) {
+      if (!stored[i].settles.empty() && open.count(stored[i].settles)) {
+        stored.resize(first);
+        seqs.resize(first);
+        return target_.LoadNamed(named, stored, seqs);
+      }
+    }
+    for (const std::string& id : named) {
+      if (open.count(id)) open_.AddStandIns(id, stored, seqs);
+    }
+    return {};
+  }
+
+  // The pledges that appending `additions` takes out of open_: those they
+  // reverse, and those that an entry they reverse settles (looked up among
+  // `stored`, the entries they were planned against, and themselves).
+  static std::vector<std::string> Dropped(const std::vector<Entry>& additions, const std::vector<Entry>& stored) {
+    std::vector<std::string> dropped;
+    std::unordered_map<std::string_view, std::string_view> settles;  // id -> what it settles
+    for (const Entry& e : additions) {
+      if (e.kind != EntryKind::kReversal) continue;
+      if (settles.empty()) {
+        for (const auto* list : {&stored, &additions}) {
+          for (const Entry& s : *list) {
+            if (!s.settles.empty()) settles.emplace(s.id, s.settles);
+          }
+        }
+      }
+      dropped.push_back(e.reverses);
+      if (auto it = settles.find(e.reverses); it != settles.end()) dropped.emplace_back(it->second);
+    }
+    return dropped;
   }
 
   // Plans again with the chunk's own ids looked up in the store, which holds
@@ -260,6 +414,7 @@ class StreamedImport {
     if (!first_seq) return tl::unexpected(first_seq.error());
     const std::vector<Entry>& appended = planned.outcome.plan.additions.entries;
     NoteLines(*first_seq, appended.size(), planned.lines);
+    open_.Note(appended, *first_seq, planned.dropped);
     TakeProblems(planned.outcome);
     TakeReadProblems();
     result_.unchanged += planned.outcome.plan.unchanged;
@@ -411,6 +566,7 @@ class StreamedImport {
   int64_t first_seq_ = 0;       // of the first entry this import appended
   std::vector<uint32_t> lines_;  // line of each appended entry, by seq - first_seq_
   std::optional<Planned> planned_;  // planned, to be appended
+  OpenPledges open_;                // appended by this import, with what settles them
   std::vector<Problem> read_problems_;  // of rows after planned_
 };
 

@@ -230,6 +230,74 @@ TEST_F(ImportStreamTest, AStoredIdBesideRowsTheNextChunkNames) {
                              "(40.00 USD)"));
 }
 
+// A pledge or expectation that an earlier chunk of the import appended is
+// not read back from the store when a later chunk names it: the import keeps
+// it with the sum of its live settlements (issue 6). These rows put pledges
+// several chunks before what settles, reverses or repeats them, and the
+// reversal of a settlement beside a new settlement of the same pledge, in
+// the same chunk and in the next: the outcome must be that of one chunk.
+TEST_F(ImportStreamTest, APledgeOfAnEarlierChunkIsCheckedAsWhenReadBack) {
+  const std::string rows =
+      "N1,pledge,mex,core,100,USD,2021-03-01,,,,,,,,,,First pledge\n"
+      "S1,receipt,mex,core,30,USD,2021-03-15,,,global,,,,N1,,,\n"
+      "E1,expected,che,earmarked,500,CHF,2021-03-01,,,,,,,,,0.5,Expected from CHE\n"
+      "B1,receipt,mex,core,10,USD,2021-03-15,,,global,,,,,,,\n"
+      "S2,receipt,mex,core,50,USD,2021-03-16,,,global,,,,N1,,,\n"
+      "B2,receipt,mex,core,20,USD,2021-03-15,,,global,,,,,,,\n"
+      "V2,reversal,mex,core,50,USD,2021-03-20,,,,,,,,S2,,\n"
+      "S3,receipt,mex,core,70,USD,2021-03-21,,,global,,,,N1,,,\n"
+      "N1,pledge,mex,core,100,USD,2021-03-01,,,,,,,,,,First pledge\n"
+      "W1,write_off,che,earmarked,200,CHF,2021-03-28,,,,,,,E1,,,\n"
+      "N2,pledge,mex,core,40,USD,2021-03-02,,,,,,,,,,\n"
+      "B3,receipt,mex,core,30,USD,2021-03-15,,,global,,,,,,,\n"
+      "B4,receipt,mex,core,30,USD,2021-03-15,,,global,,,,,,,\n"
+      "V3,reversal,mex,core,40,USD,2021-04-02,,,,,,,,N2,,\n"
+      "N3,pledge,mex,core,90,USD,2021-03-03,,,,,,,,,,\n"
+      "T1,receipt,mex,core,60,USD,2021-03-15,,,global,,,,N3,,,\n"
+      "B5,receipt,mex,core,30,USD,2021-03-15,,,global,,,,,,,\n"
+      "B6,receipt,mex,core,30,USD,2021-03-15,,,global,,,,,,,\n"
+      "B7,receipt,mex,core,30,USD,2021-03-15,,,global,,,,,,,\n"
+      "U1,reversal,mex,core,60,USD,2021-03-20,,,,,,,,T1,,\n"
+      "T2,receipt,mex,core,90,USD,2021-03-21,,,global,,,,N3,,,\n"
+      "F1,receipt,mex,core,40,USD,2021-03-21,,,global,,,,N4,,,\n"
+      "B8,receipt,mex,core,30,USD,2021-03-15,,,global,,,,,,,\n"
+      "B9,receipt,mex,core,30,USD,2021-03-15,,,global,,,,,,,\n"
+      "N4,pledge,mex,core,50,USD,2021-03-04,,,,,,,,,,\n"
+      "B10,receipt,mex,core,30,USD,2021-03-15,,,global,,,,,,,\n"
+      "B11,receipt,mex,core,30,USD,2021-03-15,,,global,,,,,,,\n"
+      "F2,receipt,mex,core,10,USD,2021-03-22,,,global,,,,N4,,,\n";
+  // N1: 30 + 50 - 50 + 70 = 100, its own row repeated once; E1: 200 of 500
+  // written off; N2 reversed, nothing paid; N3: 60 reversed, then 90 paid;
+  // N4: 40 paid in the rows before it (they wait for it), then 10.
+  CommandResult result = ExpectImportedAlike(Dataset("kept", rows), /*preload=*/false);
+  EXPECT_THAT(result.out, HasSubstr("(27 entries), 1 already stored"));
+
+  std::string err = ExpectRefusedAlike(
+      Dataset("kept-over", rows + "S4,receipt,mex,core,0.01,USD,2021-03-26,,,global,,,,N1,,,\n"
+                                  "T3,receipt,mex,core,0.01,USD,2021-03-26,,,global,,,,N3,,,\n"
+                                  "W2,write_off,che,earmarked,300.01,CHF,2021-03-28,,,,,,,E1,,,\n"
+                                  "E1,expected,che,earmarked,500,CHF,2021-03-01,,,,,,,,,0.5,\n"
+                                  "S5,receipt,mex,core,1,USD,2021-03-26,,,global,,,,N2,,,\n"
+                                  "R1,receipt,che,earmarked,1,CHF,2021-03-26,,,global,,,,E1,,,\n"
+                                  "F3,receipt,mex,core,0.01,USD,2021-03-26,,,global,,,,N4,,,\n"
+                                  "N1,pledge,mex,core,100,USD,2021-03-01,,,,,,,,,,Another note\n"),
+      /*preload=*/false);
+  EXPECT_THAT(err, HasSubstr("entries.csv:30: amount: 0.01 USD is more than the open balance of \"N1\" "
+                             "(0.00 USD)"));
+  EXPECT_THAT(err, HasSubstr("entries.csv:31: amount: 0.01 USD is more than the open balance of \"N3\" "
+                             "(0.00 USD)"));
+  EXPECT_THAT(err, HasSubstr("entries.csv:32: amount: 300.01 CHF is more than the open balance of \"E1\" "
+                             "(300.00 CHF)"));
+  EXPECT_THAT(err, HasSubstr("entries.csv:33: id: entry \"E1\" is already given on line 4 with different "
+                             "content (note)"));
+  EXPECT_THAT(err, HasSubstr("entries.csv:34: settles: \"N2\" is reversed"));
+  EXPECT_THAT(err, HasSubstr("entries.csv:35: settles: \"E1\" is a expected; a receipt settles a pledge"));
+  EXPECT_THAT(err, HasSubstr("entries.csv:37: id: entry \"N1\" is already given on line 2 with different "
+                             "content (note)"));
+  EXPECT_THAT(err, HasSubstr("entries.csv:36: amount: 0.01 USD is more than the open balance of \"N4\" "
+                             "(0.00 USD)"));
+}
+
 TEST_F(ImportStreamTest, AReferenceNeverResolvedGetsTheUsualError) {
   auto data = Dataset("unresolved",
                       "R9,receipt,che,earmarked,100,CHF,2021-03-10,,,global,,,,NOPE,,,\n"
