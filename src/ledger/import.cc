@@ -311,7 +311,6 @@ PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored
     if (e.event.size() && e.kind != EntryKind::kPledge && e.kind != EntryKind::kReversal)
       bad("event", "only a pledge is announced at an event");
 
-    Entry with_usd = e;
     std::optional<money::Rate> rate;
     if (e.amount.currency().view() != "USD") {
       auto it = rates.find(std::make_pair(e.amount.currency().str(), MonthIndexOf(e.value_date)));
@@ -323,21 +322,32 @@ PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored
         rate = it->second;
       }
     }
+    int64_t usd_cents = 0;
     if (ok) {
       auto usd = money::ToUsdCents(e.amount, rate);
       if (!usd) {
         bad("amount", usd.error().message);
       } else {
-        with_usd.usd_cents = *usd;
+        usd_cents = *usd;
       }
     }
     if (!ok) continue;
-    fresh.push_back(Located<Entry>{std::move(with_usd), at});
+    // Copied once, in place: an entry is ten strings, and a streamed import
+    // plans millions.
+    Located<Entry>& kept = fresh.emplace_back();
+    kept.value = e;
+    kept.value.usd_cents = usd_cents;
+    kept.where = at;
   }
-  for (const auto& item : fresh) {
+  // New entries, in order, not duplicates: those that take their id in `all`.
+  std::vector<Located<Entry>*> accepted;
+  accepted.reserve(fresh.size());
+  for (auto& item : fresh) {
     // A second row with an id given earlier in the same dataset.
     auto [it, inserted] = all.emplace(item.value.id, EntryRef{&item.value, &item.where});
-    if (!inserted) {
+    if (inserted) {
+      accepted.push_back(&item);
+    } else {
       if (SameEntry(*it->second.entry, item.value)) {
         ++unchanged;
       } else {
@@ -355,12 +365,6 @@ PlanOutcome PlanImport(const Ledger& reference, const std::vector<Entry>& stored
   std::unordered_map<std::string_view, std::string_view> reversed_by;  // target -> reversal id
   for (const Entry& e : stored_entries) {
     if (e.kind == EntryKind::kReversal) reversed_by.emplace(e.reverses, e.id);
-  }
-  std::vector<Located<Entry>*> accepted;  // new entries, in order, not duplicates
-  accepted.reserve(fresh.size());
-  for (auto& item : fresh) {
-    auto it = all.find(item.value.id);
-    if (it != all.end() && it->second.entry == &item.value) accepted.push_back(&item);
   }
   for (const auto* item : accepted) {
     const Entry& e = item->value;
