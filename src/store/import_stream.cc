@@ -93,19 +93,22 @@ class AuditSummary {
 //
 // The stand-ins are the pledge, with the fields the checks of links read
 // (kind, donor, fund, amount), and one receipt that settles it by the sum.
-// The pledge's value date is one no row can have, so that a row repeating
-// its id is never taken for the same entry: the chunk then has a problem and
-// is planned again from the store (StreamedImport::PlanExactly). So are all
-// the chunks with problems: a plan made with stand-ins is only kept when it
-// has none, and stand-ins can only add problems, never hide one (the sum is
-// never less than what is settled: see Note). What a sum cannot follow
-// exactly (the pledge reversed, one of its settlements reversed, the pledge
-// settled in full) drops the pledge, which is then read from the store again
-// when named.
+// A plan made with stand-ins is only kept when it has no problems (a chunk
+// with problems is planned again from the store: StreamedImport::
+// PlanExactly), and stand-ins can only add problems, never hide one: the sum
+// is never less than what is settled (amounts are positive, and see Note).
+// A row repeating the pledge's id never meets its stand-in (a chunk's own
+// ids are not among those it names); should one, the value date no row can
+// have keeps it from being taken for the same entry. What a sum cannot
+// follow exactly (the pledge reversed, one of its settlements reversed)
+// drops the pledge, which is then read from the store again when named; so
+// does a pledge settled in full, to spare memory.
 class OpenPledges {
  public:
-  // At about 100 bytes a pledge: at most 200 MB (ten million entries hold
-  // two million pledges and expectations, most settled in full by the end).
+  // At about 100 bytes a pledge (with an id of up to 15 characters; a longer
+  // one takes its own allocation too): at most about 200 MB. Ten million
+  // generated entries hold two million pledges and expectations, most
+  // settled in full before the end.
   static constexpr size_t kMostKept = 2'000'000;
 
   bool Has(std::string_view id) const { return open_.find(id) != open_.end(); }
@@ -368,14 +371,16 @@ class StreamedImport {
   static std::vector<std::string> Dropped(const std::vector<Entry>& additions, const std::vector<Entry>& stored) {
     std::vector<std::string> dropped;
     std::unordered_map<std::string_view, std::string_view> settles;  // id -> what it settles
+    bool listed = false;
     for (const Entry& e : additions) {
       if (e.kind != EntryKind::kReversal) continue;
-      if (settles.empty()) {
+      if (!listed) {
         for (const auto* list : {&stored, &additions}) {
           for (const Entry& s : *list) {
             if (!s.settles.empty()) settles.emplace(s.id, s.settles);
           }
         }
+        listed = true;
       }
       dropped.push_back(e.reverses);
       if (auto it = settles.find(e.reverses); it != settles.end()) dropped.emplace_back(it->second);
@@ -444,17 +449,20 @@ class StreamedImport {
         taken[i] = 1;
       }
     }
+    // Views of `stored` ids: nothing is added to it until they are done with
+    // (an addition may move its entries, and with them the ids short enough
+    // to live inside their strings).
     std::unordered_set<std::string_view> loaded;
     for (const Entry& e : stored) loaded.insert(e.id);
     for (size_t i = 0; i < entries.size(); ++i) {
       if (taken[i]) loaded.insert(entries[i].id);
     }
     for (size_t i = 0; i < entries.size(); ++i) {
-      if (taken[i]) {
-        add(i);
-      } else if (!entries[i].reverses.empty() && loaded.count(entries[i].reverses)) {
-        add(i);
-      }
+      if (!taken[i] && !entries[i].reverses.empty() && loaded.count(entries[i].reverses)) taken[i] = 1;
+    }
+    loaded.clear();
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (taken[i]) add(i);
     }
   }
 

@@ -7,7 +7,10 @@
 // - The stored entries a chunk names (what its rows settle or reverse, and
 //   what settles or reverses those) are loaded from the store, which already
 //   holds the chunks before it: so balances, reversals and duplicates are
-//   checked against everything before the chunk, as within one dataset.
+//   checked against everything before the chunk, as within one dataset. A
+//   pledge or expectation this import appended comes from memory instead,
+//   as the pledge and the sum of its live settlements (OpenPledges in
+//   import_stream.cc), when that sum can stand for them.
 // - A row that settles or reverses an id not seen yet (not stored, not in
 //   the chunk) waits for a later chunk, since a dataset may name entries in
 //   any order; what still waits at the end is planned once more and gets the

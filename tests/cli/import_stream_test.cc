@@ -298,6 +298,29 @@ TEST_F(ImportStreamTest, APledgeOfAnEarlierChunkIsCheckedAsWhenReadBack) {
                              "(0.00 USD)"));
 }
 
+// The next chunk is planned against what it names in the chunk being
+// appended, and the reversals of those: here V1, in the chunk appended while
+// the last one is planned, reverses N1, which S1 settles. Taking B2 from that
+// chunk once moved the entries gathered so far, and with them the short ids
+// the lookup of V1's target viewed: V1 was left out and S1 stored against a
+// reversed pledge (found by a review; AddressSanitizer sees the read).
+TEST_F(ImportStreamTest, AReversalInTheChunkBeingWrittenIsSeenByTheNext) {
+  auto data = Dataset("reversed-neighbour",
+                      "N1,pledge,mex,core,100,USD,2021-03-01,,,,,,,,,,\n"
+                      "X1,receipt,mex,core,10,USD,2021-03-15,,,global,,,,,,,\n"
+                      "Y1,receipt,mex,core,10,USD,2021-03-15,,,global,,,,,,,\n"
+                      "Y2,receipt,mex,core,10,USD,2021-03-15,,,global,,,,,,,\n"
+                      "Y3,receipt,mex,core,10,USD,2021-03-15,,,global,,,,,,,\n"
+                      "B2,receipt,mex,core,10,USD,2021-03-15,,,global,,,,,,,\n"
+                      "V1,reversal,mex,core,100,USD,2021-03-20,,,,,,,,N1,,\n"
+                      "Y4,receipt,mex,core,10,USD,2021-03-15,,,global,,,,,,,\n"
+                      "VX,reversal,mex,core,10,USD,2021-03-20,,,,,,,,X1,,\n"
+                      "VB,reversal,mex,core,10,USD,2021-03-20,,,,,,,,B2,,\n"
+                      "S1,receipt,mex,core,30,USD,2021-03-21,,,global,,,,N1,,,\n");
+  std::string err = ExpectRefusedAlike(data, /*preload=*/false);
+  EXPECT_THAT(err, HasSubstr("entries.csv:12: settles: \"N1\" is reversed"));
+}
+
 TEST_F(ImportStreamTest, AReferenceNeverResolvedGetsTheUsualError) {
   auto data = Dataset("unresolved",
                       "R9,receipt,che,earmarked,100,CHF,2021-03-10,,,global,,,,NOPE,,,\n"
