@@ -116,6 +116,32 @@ TEST_P(ImportStreamStoreTest, ChunksOfOneRowStoreWhatOneImportStores) {
   EXPECT_EQ(streamed->ListAudit(0, 0)->size(), audit->size());
 }
 
+// Over a hundred records the audit record gives counts and the SHA-256 of
+// the entry ids, one a line (audit::DescribeAdditions): the streamed import,
+// which hashes each chunk as it is appended, says the same as one write.
+TEST_P(ImportStreamStoreTest, ALargeStreamedImportIsAuditedAsOneWrite) {
+  ledger::Dataset dataset = Fixture("small");
+  std::string rows;
+  for (int i = 100; i < 250; ++i) rows += "Z" + std::to_string(i) + ",receipt,mex,core,10,USD,2021-03-10,,\n";
+  for (auto& item : Entries(rows).entries) dataset.entries.push_back(std::move(item));
+  auto whole = Open();
+  ASSERT_TRUE(whole->Import(dataset, Write("large")));
+  auto streamed = Open();
+  ledger::Dataset reference = dataset;
+  reference.entries.clear();
+  auto result = streamed->ImportStream(reference, Chunks(dataset.entries, 7), Write("large"));
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_TRUE(result->problems.empty());
+  auto a = whole->ListAudit(0, 0);
+  auto b = streamed->ListAudit(0, 0);
+  ASSERT_TRUE(a && b);
+  ASSERT_FALSE(a->empty() || b->empty());
+  EXPECT_THAT(b->back().after, HasSubstr("\"entry_ids_sha256\""));
+  EXPECT_THAT(b->back().after, HasSubstr("\"first_entry\":\"P1\""));
+  EXPECT_THAT(b->back().after, HasSubstr("\"last_entry\":\"Z249\""));
+  EXPECT_EQ(b->back().after, a->back().after);
+}
+
 TEST_P(ImportStreamStoreTest, AForwardReferenceWaitsForItsChunk) {
   auto store = Open();
   ASSERT_TRUE(store->Import(Fixture("small"), Write("small")));
