@@ -4,7 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "exchange/csv/dataset_reader.h"
 #include "reference/countries.h"
@@ -194,6 +200,134 @@ TEST_P(ImportStreamStoreTest, ARefusedStreamLeavesNothing) {
   EXPECT_THAT(text, HasSubstr("entries.csv:9: amount: not a number"));
   EXPECT_THAT(text, HasSubstr("entries.csv:3: settles: no entry \"NOPE\" to settle"));
   EXPECT_EQ(store->LoadLedger()->entries, before->entries);
+}
+
+// Random small datasets of pledges, expectations, settlements, write-offs,
+// reversals (of anything, reversals too) and repeats, most of them wrong in
+// some way: each is imported in chunks of 1, 2 and 3 rows and in one chunk.
+// Whether it is accepted, and what is then stored, must not depend on the
+// chunks (the errors may; and see what the test leaves out).
+std::string RandomRows(std::mt19937& random) {
+  auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+  struct Row {
+    std::string id, kind, donor, fund, amount, currency, settles, reverses;
+  };
+  std::vector<Row> pledges;
+  for (int i = 0; i < 4; ++i) {
+    const std::string amounts[] = {"50", "100", "60"};
+    pledges.push_back({"N" + std::to_string(i), "pledge", "mex", "core", amounts[pick(3)], "USD", "", ""});
+  }
+  for (int i = 0; i < 2; ++i) {
+    pledges.push_back({"E" + std::to_string(i), "expected", "che", "earmarked", pick(2) ? "50" : "100", "CHF", "", ""});
+  }
+  std::vector<Row> rows, made;
+  std::vector<char> placed(pledges.size(), 0);
+  int next_id = 0;
+  const int count = 8 + pick(23);
+  for (int n = 0; n < count; ++n) {
+    const int choice = pick(100);
+    if (choice < 20 || (rows.size() < 3 && pick(10) < 7)) {
+      const int p = pick(static_cast<int>(pledges.size()));
+      placed[static_cast<size_t>(p)] = 1;
+      rows.push_back(pledges[static_cast<size_t>(p)]);
+    } else if (choice < 50) {
+      // Mostly a pledge already given, mostly the right kind, amounts that
+      // may or may not go over the balance.
+      size_t p = static_cast<size_t>(pick(static_cast<int>(pledges.size())));
+      for (int tries = 0; tries < 4 && !placed[p] && pick(10) < 9; ++tries) {
+        p = static_cast<size_t>(pick(static_cast<int>(pledges.size())));
+      }
+      const Row& pledge = pledges[p];
+      const bool write_off = pledge.kind == "expected" ? pick(20) != 0 : pick(8) == 0;
+      const std::string amounts[] = {"10", "10", "20", "20", "30", "0.01"};
+      Row r{"S" + std::to_string(++next_id), write_off ? "write_off" : "receipt", pledge.donor, pledge.fund,
+            amounts[pick(6)], pledge.currency, pledge.id, ""};
+      rows.push_back(r);
+      made.push_back(r);
+    } else if (choice < 62) {
+      // Mostly an entry given before; now and then a reversal or a pledge
+      // not given (yet).
+      std::vector<const Row*> targets;
+      for (const Row& r : rows) {
+        if (r.kind != "reversal" || pick(10) == 0) targets.push_back(&r);
+      }
+      if (targets.empty() || pick(10) == 0) {
+        for (const Row& r : pledges) targets.push_back(&r);
+      }
+      const Row& t = *targets[static_cast<size_t>(pick(static_cast<int>(targets.size())))];
+      Row r{"V" + std::to_string(++next_id), "reversal", t.donor, t.fund, t.amount, t.currency, "", t.id};
+      rows.push_back(r);
+      made.push_back(r);
+    } else if (choice < 72 && !made.empty()) {
+      Row r = made[static_cast<size_t>(pick(static_cast<int>(made.size())))];
+      if (pick(4) == 0) r.amount = "1";
+      rows.push_back(r);
+    } else {
+      rows.push_back({"B" + std::to_string(++next_id), "receipt", "mex", "core", "10", "USD", "", ""});
+    }
+  }
+  std::string text;
+  for (const Row& r : rows) {
+    text += r.id + "," + r.kind + "," + r.donor + "," + r.fund + "," + r.amount + "," + r.currency + ",2021-03-" +
+            (r.kind == "reversal" ? "25" : r.settles.empty() ? "01" : "20") + "," + r.settles + "," + r.reverses + "\n";
+  }
+  return text;
+}
+
+TEST_P(ImportStreamStoreTest, RandomDatasetsAreAcceptedAndStoredAlikeInAnyChunks) {
+  ledger::Dataset reference = Fixture("small");
+  reference.entries.clear();
+  const int datasets = GetParam() == StoreKind::kSqlite ? 300 : 20;
+  std::mt19937 random(20261128);
+  int compared = 0, accepted = 0;
+  for (int d = 0; d < datasets; ++d) {
+    const std::string rows = RandomRows(random);
+    ledger::Dataset dataset = Entries(rows);
+    // Left out: a reversal of a settlement, or of a pledge that is settled.
+    // One chunk applies every reversal of the file before it checks the
+    // balances; smaller chunks check each row against the reversals before
+    // it, so an over-balance settlement reversed later, or a settlement of
+    // a pledge reversed before it and itself reversed after, is accepted by
+    // one and refused by the other (docs/performance.md, "Seen and left").
+    {
+      std::set<std::string> linked;
+      for (const auto& item : dataset.entries) {
+        if (item.value.settles.empty()) continue;
+        linked.insert(item.value.id);
+        linked.insert(item.value.settles);
+      }
+      bool left_out = false;
+      for (const auto& item : dataset.entries) left_out |= linked.count(item.value.reverses) > 0;
+      if (left_out) continue;
+    }
+    ++compared;
+    std::optional<bool> whole_accepted;
+    std::map<std::string, ledger::Entry> whole_entries;
+    for (size_t chunk_rows : {size_t{1000}, size_t{1}, size_t{2}, size_t{3}}) {
+      auto store = Open();
+      ASSERT_TRUE(store);
+      auto result = store->ImportStream(reference, Chunks(dataset.entries, chunk_rows), Write("random"));
+      ASSERT_TRUE(result) << result.error().message;
+      auto stored = store->LoadLedger();
+      ASSERT_TRUE(stored) << stored.error().message;
+      const bool ok = result->problems.empty();
+      if (!ok) EXPECT_TRUE(stored->entries.empty()) << "chunks of " << chunk_rows << ", refused:\n" << rows;
+      if (!whole_accepted) {
+        whole_accepted = ok;
+        whole_entries = ById(*stored);
+        accepted += ok;
+        continue;
+      }
+      EXPECT_EQ(ok, *whole_accepted) << "chunks of " << chunk_rows << ":\n" << rows;
+      EXPECT_EQ(ById(*stored), whole_entries) << "chunks of " << chunk_rows << ":\n" << rows;
+    }
+    locations_.clear();
+  }
+  // A good part of the datasets is compared, and not all refused (nor all
+  // accepted).
+  EXPECT_GT(compared, datasets / 4) << compared;
+  EXPECT_GT(accepted, compared / 10) << accepted << " of " << compared << " accepted";
+  EXPECT_LT(accepted, compared * 9 / 10) << accepted << " of " << compared << " accepted";
 }
 
 }  // namespace
