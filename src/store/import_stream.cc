@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "ledger/columns.h"
 #include "store/audit.h"
 
 namespace rmis::store {
@@ -121,8 +122,8 @@ class OpenPledges {
     Entry pledge;
     pledge.id = it->first;
     pledge.kind = open.kind;
-    pledge.donor = names_[static_cast<size_t>(open.donor)];
-    pledge.fund = names_[static_cast<size_t>(open.fund)];
+    pledge.donor = names_.Name(open.donor);
+    pledge.fund = names_.Name(open.fund);
     pledge.amount = open.amount;
     pledge.value_date = ledger::Date{INT32_MIN};
     entries.push_back(std::move(pledge));
@@ -148,7 +149,7 @@ class OpenPledges {
     for (size_t i = 0; i < appended.size(); ++i) {
       const Entry& e = appended[i];
       if ((e.kind != EntryKind::kPledge && e.kind != EntryKind::kExpected) || open_.size() >= kMostKept) continue;
-      open_.emplace(e.id, Open{first_seq + static_cast<int64_t>(i), e.amount, 0, Number(e.donor), Number(e.fund), e.kind});
+      open_.emplace(e.id, Open{first_seq + static_cast<int64_t>(i), e.amount, 0, names_.Intern(e.donor), names_.Intern(e.fund), e.kind});
     }
     for (const Entry& e : appended) {
       if (e.settles.empty()) continue;
@@ -174,14 +175,8 @@ class OpenPledges {
     using is_transparent = void;
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
   };
-  int32_t Number(const std::string& name) {
-    auto [it, added] = numbers_.emplace(name, static_cast<int32_t>(names_.size()));
-    if (added) names_.push_back(name);
-    return it->second;
-  }
   std::unordered_map<std::string, Open, Hash, std::equal_to<>> open_;
-  std::unordered_map<std::string, int32_t> numbers_;  // donors and funds
-  std::vector<std::string> names_;
+  ledger::Interner names_;  // donors and funds, numbered
 };
 
 class StreamedImport {
